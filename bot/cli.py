@@ -1,0 +1,244 @@
+"""``drafter``: the command line. A thin layer: parse, call the core, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bot.config import DEFAULT_CORPUS, Settings
+
+log = logging.getLogger("bot")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "data_dir", None):
+        settings.data_dir = Path(args.data_dir)
+    return settings
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A tqdm bar per stage on stderr (quiet when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+    disable = not sys.stderr.isatty()
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=max(total, 1), desc=stage, unit="项", disable=disable, leave=True)
+        bar.total = max(total, 1)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from bot.ingest.loaders import IngestError
+    from bot.retrieval.store import IndexStore, StoreError
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or [DEFAULT_CORPUS]
+    try:
+        result = IndexStore(settings).build(paths, progress=_progress_bar())
+    except (IngestError, StoreError) as err:
+        print(f"索引失败：{err}", file=sys.stderr)
+        return 1
+    for line in result.report.lines():
+        print(line)
+    if not result.changed:
+        print("语料未变化，索引无需更新（未做任何向量计算）。")
+    else:
+        print(f"新向量 {result.embedded} 个，复用 {result.reused_vectors} 个；重新处理文件 {result.files_reprocessed} 个，复用 {result.files_reused} 个。")
+        print(f"模型未识别字符（[UNK]）占比 {result.unknown_share:.1%}，默认检索中向量权重 {result.dense_weight:.2f}。")
+    for err in result.errors:
+        print(f"跳过：{err}", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def _open(args: argparse.Namespace, dense: bool | None = None):  # type: ignore[no-untyped-def]
+    from bot.services import open_retriever
+
+    retriever = open_retriever(_settings(args), dense=dense)
+    if retriever is None:
+        print("还没有索引，请先运行：drafter index", file=sys.stderr)
+    return retriever
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    retriever = _open(args, dense=True if args.method in ("dense", "hybrid") else None)
+    if retriever is None:
+        return 1
+    hits = retriever.search(args.query, k=args.k, method=args.method, kinds=args.kind or (), topics=args.topic or ())
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
+        return 0
+    if retriever.degraded:
+        print(f"提示：{retriever.degraded}")
+    if not hits:
+        print("没有找到相关段落，请换个说法试试。")
+    for i, hit in enumerate(hits, 1):
+        p = hit.passage
+        print(f"【{i}】{p.title}｜{p.section_path or '正文'}（来源：{p.source}）")
+        print(p.text)
+        print()
+    return 0
+
+
+def cmd_phrases(args: argparse.Namespace) -> int:
+    from bot.retrieval.phrases import find_phrases
+
+    retriever = _open(args)
+    if retriever is None:
+        return 1
+    phrases = find_phrases(retriever, args.query, k=args.k)
+    if args.json:
+        print(json.dumps([p.to_json() for p in phrases], ensure_ascii=False))
+        return 0
+    if not phrases:
+        print("没有找到合适的范例句子。")
+    for i, ph in enumerate(phrases, 1):
+        print(f"{i}. {ph.text}\n   （来源：{ph.source}｜{ph.title}）")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.retrieval.evaluate import evaluate_method, load_queries
+    from bot.retrieval.retriever import METHODS
+    from bot.retrieval.store import IndexStore
+    from bot.services import open_retriever
+
+    queries = load_queries(Path(args.queries))
+    with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
+        settings = Settings()
+        settings.data_dir = Path(tmp)
+        settings.chroma_url = ""
+        IndexStore(settings).build([Path(args.corpus)])
+        retriever = open_retriever(settings, dense=True)
+        assert retriever is not None
+        results = {}
+        per_query = {}
+        for method in METHODS:
+            def run(q: str, m: str = method) -> list[str]:
+                return [h.passage.text for h in retriever.search(q, k=10, method=m)]
+            run(queries[0].query)  # warm caches (jieba, model) outside the timings
+            results[method], per_query[method] = evaluate_method(run, queries)
+        out = {"queries": len(queries), "passages": len(retriever.passages), "methods": results}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"查询 {out['queries']} 条，段落 {out['passages']} 个；向量权重（默认方法）{retriever.dense_weight:.2f}")
+    print(f"{'method':<10}" + "".join(f"{m:>9}" for m in ("hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms", "p95_ms")))
+    for method, metrics in results.items():
+        print(f"{method:<10}" + "".join(f"{metrics[m]:>9.3f}" for m in ("hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms", "p95_ms")))
+    if args.verbose:
+        for q, rank in zip(queries, per_query["default"]):
+            if rank != 1:
+                print(f"  {q.id} rank={rank} {q.query}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.retrieval.store import IndexStore
+
+    snapshot = IndexStore(_settings(args)).load()
+    if snapshot is None:
+        print("还没有索引，请先运行：drafter index")
+        return 1
+    for line in snapshot.meta.get("report", []):  # type: ignore[union-attr]
+        print(line)
+    print(f"模型：{snapshot.meta.get('model')}；[UNK] 占比 {float(snapshot.meta.get('unknown_share', 0)):.1%}；向量权重 {snapshot.meta.get('dense_weight')}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.channels.terminal import run_terminal
+
+    return run_terminal(_settings(args), user_id=args.user)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.channels.telegram import run_telegram
+
+    return run_telegram(_settings(args))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``make run``: index the sample corpus, then chat in the terminal or serve Telegram."""
+    settings = _settings(args)
+    code = cmd_index(argparse.Namespace(paths=[], data_dir=args.data_dir))
+    if code not in (0, 1):
+        return code
+    if settings.telegram_bot_token:
+        return cmd_serve(args)
+    return cmd_chat(argparse.Namespace(user=args.user, data_dir=args.data_dir))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="drafter", description="社区工作文稿起草助手")
+    parser.add_argument("--data-dir", help="数据目录（默认 DRAFTER_DATA_DIR 或 ./data）")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="建立或更新语料索引")
+    p.add_argument("paths", nargs="*", help="文件或文件夹（默认 corpus/）")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="检索相关段落")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--kind", action="append", help="文稿类型，如 年度总结、调研报告")
+    p.add_argument("--topic", action="append", help="主题，如 党建、社会救助")
+    p.add_argument("--method", default="default", choices=["lexical", "dense", "hybrid", "default"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("phrases", help="查找范例句子（他人数据已遮盖）")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_phrases)
+
+    p = sub.add_parser("eval", help="评测各检索方法")
+    p.add_argument("queries")
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("stats", help="索引统计")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("chat", help="在终端中对话起草")
+    p.add_argument("--user", default="terminal")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("serve", help="运行 Telegram 机器人")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("run", help="建索引并启动（终端或 Telegram）")
+    p.add_argument("--user", default="terminal")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("\n已中断。", file=sys.stderr)
+        return 130

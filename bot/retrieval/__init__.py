@@ -1,0 +1,1 @@
+"""Retrieval: lexical and dense ranking, fusion, the index store, the langchain adapter."""

@@ -1,0 +1,94 @@
+"""BM25 that reads Chinese: jieba words, character bigrams and section headings, fused."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from bot.text import tokenize
+from bot.text.model import Passage
+
+FIELDS = ("words", "bigrams", "headings")
+# Headings carry the topic of a whole section but are short; they vote with less weight.
+FIELD_WEIGHTS = {"words": 1.0, "bigrams": 1.0, "headings": 0.35}
+RRF_K = 20
+
+
+def _field_tokens(passage: Passage, field: str) -> list[str]:
+    if field == "words":
+        return tokenize.words(passage.text)
+    if field == "bigrams":
+        return tokenize.bigrams(passage.text)
+    return tokenize.words(" ".join(passage.section))
+
+
+def _query_tokens(query: str, field: str) -> list[str]:
+    return tokenize.query_bigrams(query) if field == "bigrams" else tokenize.query_words(query)
+
+
+class LexicalIndex:
+    def __init__(self, indexes: dict[str, bm25s.BM25], size: int) -> None:
+        self._indexes = indexes
+        self.size = size
+
+    @classmethod
+    def build(cls, passages: Sequence[Passage]) -> LexicalIndex:
+        indexes: dict[str, bm25s.BM25] = {}
+        for field in FIELDS:
+            index = bm25s.BM25(k1=1.2, b=0.75)
+            index.index([_field_tokens(p, field) or [""] for p in passages], show_progress=False)
+            indexes[field] = index
+        return cls(indexes, len(passages))
+
+    def save(self, folder: Path) -> None:
+        for field, index in self._indexes.items():
+            index.save(str(folder / field), show_progress=False)
+        (folder / "lexical.json").write_text(json.dumps({"size": self.size}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        size = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))["size"]
+        indexes = {f: bm25s.BM25.load(str(folder / f), show_progress=False, mmap=False) for f in FIELDS}
+        return cls(indexes, size)
+
+    def field_scores(self, query: str, field: str) -> np.ndarray:
+        if self.size == 0:
+            return np.zeros(0, dtype=np.float32)
+        tokens = _query_tokens(query, field)
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._indexes[field].get_scores(tokens), dtype=np.float32)
+
+    def rankings(self, query: str, mask: np.ndarray | None, depth: int) -> list[tuple[list[int], float]]:
+        """Per field: the top ``depth`` positions (score > 0) and the field's fusion weight."""
+        out = []
+        for field in FIELDS:
+            scores = self.field_scores(query, field)
+            out.append((top_positions(scores, mask, depth), FIELD_WEIGHTS[field]))
+        return out
+
+
+def top_positions(scores: np.ndarray, mask: np.ndarray | None, depth: int) -> list[int]:
+    if scores.size == 0:
+        return []
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    depth = min(depth, scores.size)
+    cand = np.argpartition(-scores, depth - 1)[:depth]
+    cand = cand[scores[cand] > 0]
+    return [int(i) for i in cand[np.argsort(-scores[cand], kind="stable")]]
+
+
+def rrf(rankings: Sequence[tuple[Sequence[int], float]], k: int = RRF_K) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion."""
+    fused: dict[int, float] = {}
+    for ranking, weight in rankings:
+        if weight <= 0:
+            continue
+        for rank, pos in enumerate(ranking):
+            fused[pos] = fused.get(pos, 0.0) + weight / (k + rank + 1)
+    return fused

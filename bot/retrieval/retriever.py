@@ -1,0 +1,127 @@
+"""Ranking passages for a query: lexical, dense, and their fusion; plus the langchain adapter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from bot.retrieval.dense import Embedder, VectorStore
+from bot.retrieval.lexical import rrf
+from bot.retrieval.store import Snapshot
+from bot.text.dedup import containment, shingles
+from bot.text.model import Passage
+
+log = logging.getLogger(__name__)
+METHODS = ("lexical", "dense", "hybrid", "default")
+DEPTH = 100
+LEXICAL_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+
+    def to_json(self) -> dict[str, object]:
+        p = self.passage
+        return {
+            "text": p.text, "source": p.source, "title": p.title, "section": p.section_path,
+            "score": round(self.score, 6), "kind": p.kind, "topics": list(p.topics), "id": p.id,
+            "sensitive": bool(p.sensitive),
+        }
+
+
+class Retriever:
+    """Searches one snapshot. Dense ranking is optional: without it, or when the vector
+    store fails, the lexical ranking answers alone and ``degraded`` says so."""
+
+    def __init__(self, snapshot: Snapshot, embedder: Embedder | None = None,
+                 vectors: VectorStore | None = None, dense_weight: float | None = None) -> None:
+        self.snapshot = snapshot
+        self.passages = snapshot.passages
+        self._pos = {p.id: i for i, p in enumerate(self.passages)}
+        self.embedder = embedder
+        self.vectors = vectors
+        self.dense_weight = float(snapshot.meta.get("dense_weight", 0.0)) if dense_weight is None else dense_weight
+        self.degraded = ""
+
+    def _mask(self, kinds: Sequence[str], topics: Sequence[str], exclude_sensitive: bool) -> np.ndarray | None:
+        if not kinds and not topics and not exclude_sensitive:
+            return None
+        return np.array([
+            (not kinds or p.kind in kinds)
+            and (not topics or any(t in p.topics for t in topics))
+            and not (exclude_sensitive and p.sensitive)
+            for p in self.passages
+        ], dtype=bool)
+
+    def dense_ranking(self, query: str, mask: np.ndarray | None, depth: int = DEPTH) -> list[int]:
+        if self.embedder is None or self.vectors is None:
+            return []
+        try:
+            ids = self.vectors.query(self.embedder.encode([query])[0], depth * 2 if mask is not None else depth)
+        except Exception as exc:  # a Chroma server down must not take search down with it
+            log.warning("dense search failed, answering from the lexical index: %s", exc)
+            self.degraded = "向量库暂时不可用，本次结果仅来自关键词检索。"
+            return []
+        self.degraded = ""
+        positions = [self._pos[i] for i in ids if i in self._pos]
+        if mask is not None:
+            positions = [i for i in positions if mask[i]]
+        return positions[:depth]
+
+    def search(self, query: str, k: int = 5, method: str = "default", kinds: Sequence[str] = (),
+               topics: Sequence[str] = (), exclude_sensitive: bool = False) -> list[Hit]:
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}")
+        if not self.passages or not query.strip():
+            return []
+        mask = self._mask(kinds, topics, exclude_sensitive)
+        rankings: list[tuple[list[int], float]] = []
+        if method != "dense":
+            rankings.extend(self.snapshot.lexical.rankings(query, mask, DEPTH))
+        dense_w = {"dense": 1.0, "hybrid": 1.0, "lexical": 0.0}.get(method, self.dense_weight)
+        if dense_w > 0:
+            rankings.append((self.dense_ranking(query, mask), dense_w * LEXICAL_WEIGHT))
+        fused = rrf(rankings)
+        ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        return self._collapse(ordered, k)
+
+    def _collapse(self, ordered: list[tuple[int, float]], k: int) -> list[Hit]:
+        """Drop a result whose text is mostly inside one already listed."""
+        hits: list[Hit] = []
+        kept: list[set[str]] = []
+        for pos, score in ordered:
+            sh = shingles(self.passages[pos].text)
+            if any(containment(sh, other) >= 0.8 for other in kept):
+                continue
+            kept.append(sh)
+            hits.append(Hit(self.passages[pos], score))
+            if len(hits) >= k:
+                break
+        return hits
+
+
+class DrafterRetriever(BaseRetriever):
+    """The retriever as a langchain ``BaseRetriever``, so it plugs into chains."""
+
+    retriever: Any
+    k: int = 5
+    method: str = "default"
+    kinds: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        hits = self.retriever.search(query, k=self.k, method=self.method, kinds=self.kinds, topics=self.topics)
+        return [
+            LCDocument(page_content=h.passage.text, id=h.passage.id,
+                       metadata={k: v for k, v in h.to_json().items() if k != "text"})
+            for h in hits
+        ]

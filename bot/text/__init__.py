@@ -1,0 +1,1 @@
+"""Functional core for text: normalising, cleaning, splitting, deduplicating, tagging."""

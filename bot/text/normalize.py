@@ -1,0 +1,98 @@
+"""Character-level normalisation shared by passages, queries and the evaluator.
+
+Two flavours:
+- ``match_key`` is the evaluation's match rule (NFKC, pinyin stripped, t2s, 著→着,
+  no whitespace, one kind of quote). It is lossy and only used for comparing text.
+- ``normalize_display`` produces the readable Simplified Chinese that passages store:
+  Chinese punctuation in Chinese context, pinyin gone, balanced curly quotes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_TONE_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+# A pinyin annotation directly after a Han character (or the Latin placeholder x of
+# the scraped pages), e.g. 學(xué); plain parentheses such as (一) or (23人) survive.
+PINYIN_RE = re.compile(rf"(?<=[\u3400-\u9fffxX])\([{_TONE_LETTERS}]{{1,7}}\)")
+# Mojibake left where a character and its "(" collapsed into "?": ?guī)  ?cè)
+MOJIBAKE_RE = re.compile(rf"\?[{_TONE_LETTERS}]{{1,7}}\)")
+HTML_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\s*/?>")
+HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+QUOTES_RE = re.compile("[“”\"＂‘’']")
+WS_RE = re.compile(r"\s+")
+
+# 著 is the traditional form of 着 after verbs; in these words it is 著 in Simplified too.
+_ZHU_KEEP = ("显著", "著名", "著作", "卓著", "编著", "论著", "名著", "著称", "昭著", "土著", "原著", "专著", "著述", "巨著", "遗著", "合著", "译著", "著录")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC t2s); returns the text unchanged when already simplified."""
+    converted = _t2s().convert(text)
+    if converted == text:
+        return text
+    # OpenCC leaves 著 where Simplified writes 着 (随著, 围绕著); restore 著 in words that keep it.
+    out = converted.replace("著", "着")
+    for word in _ZHU_KEEP:
+        out = out.replace(word.replace("著", "着"), word)
+    return out
+
+
+def strip_pinyin(text: str) -> str:
+    text = PINYIN_RE.sub("", text)
+    text = MOJIBAKE_RE.sub("", text)
+    return HTML_TAG_RE.sub("", text)
+
+
+def match_key(text: str) -> str:
+    """The evaluation's ``norm``: used to compare texts, never shown to anyone."""
+    text = unicodedata.normalize("NFKC", text)
+    text = PINYIN_RE.sub("", text)
+    text = _t2s().convert(text).replace("著", "着")
+    text = WS_RE.sub("", text)
+    return QUOTES_RE.sub('"', text)
+
+
+_CJK = r"\u3400-\u9fff"
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_PUNCT_AFTER_CJK = re.compile(rf"(?<=[{_CJK}0-9%)）”》])\s*([,:;?!])\s*")
+_PAREN_RE = re.compile(rf"\(([^()]{{0,40}}?[{_CJK}][^()]{{0,40}}?)\)")
+_SPACE_BETWEEN = re.compile(rf"(?<=[{_CJK}0-9，。、；：？！“”（）《》%])[ \t\u3000]+(?=[{_CJK}0-9，。、；：？！“”（）《》])")
+_ELLIPSIS_RE = re.compile(r"\.{3,}|…+")
+
+
+def _balance_quotes(text: str) -> str:
+    """Re-pair every double quote as “…”: the pages mix ASCII, escaped and wrong-way quotes."""
+    text = text.replace('\\"', '"')
+    parts = re.split(r'([“”"＂])', text)
+    opened = False
+    for i in range(1, len(parts), 2):
+        parts[i] = "”" if opened else "“"
+        opened = not opened
+    return "".join(parts)
+
+
+def normalize_display(text: str) -> str:
+    """Readable Simplified Chinese: NFKC, pinyin out, t2s, Chinese punctuation, quotes paired."""
+    text = unicodedata.normalize("NFKC", text)
+    text = strip_pinyin(text)
+    text = to_simplified(text)
+    text = _ELLIPSIS_RE.sub(lambda m: "……" if len(m.group()) > 3 or m.group().startswith("…") else "...", text)
+    text = _PUNCT_AFTER_CJK.sub(lambda m: _HALF_TO_FULL[m.group(1)], text)
+    text = _PAREN_RE.sub(r"（\1）", text)
+    text = _SPACE_BETWEEN.sub("", text)
+    lines = [_balance_quotes(line) for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def han_count(text: str) -> int:
+    return len(HAN_RE.findall(text))

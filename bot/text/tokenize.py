@@ -1,0 +1,96 @@
+"""Tokenisers for Chinese BM25: jieba words (with a domain dictionary) and character bigrams."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import yaml
+
+from bot.config import PROMPTS_DIR
+from bot.text.normalize import match_key
+
+jieba.setLogLevel(logging.WARNING)
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    tok.load_userdict(str(PROMPTS_DIR / "userdict.txt"))
+    return tok
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    lines = (PROMPTS_DIR / "stopwords.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def synonyms(path: Path = PROMPTS_DIR / "synonyms.yaml") -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): tuple(str(v) for v in vs) for k, vs in data.items()}
+
+
+def prepare(text: str) -> str:
+    """Query and passage text go through the same normalisation before tokenising."""
+    return match_key(text).replace('"', " ")
+
+
+def words(text: str) -> list[str]:
+    """jieba words, punctuation and single non-Han characters dropped."""
+    stop = stopwords()
+    out: list[str] = []
+    for tok in _tokenizer().lcut(prepare(text)):
+        tok = tok.strip()
+        if not tok or tok in stop:
+            continue
+        if len(tok) == 1 and not _HAN.match(tok) and not tok.isdigit():
+            continue
+        out.append(tok)
+    return out
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping Han bigrams within runs, plus whole Latin words and numbers."""
+    out: list[str] = []
+    for run in _HAN_RUN.findall(prepare(text)):
+        if _HAN.match(run):
+            if len(run) == 1:
+                out.append(run)
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            out.append(run.lower())
+    return out
+
+
+def query_words(query: str) -> list[str]:
+    """Query words plus the expansions of the synonym table (each added once)."""
+    base = words(query)
+    expanded = list(base)
+    table = synonyms()
+    norm = prepare(query)
+    for key, values in table.items():
+        if key in norm:
+            expanded.extend(v for v in values if v not in expanded)
+    return expanded
+
+
+def query_bigrams(query: str) -> list[str]:
+    """Bigrams of the query with stop-phrases removed, plus bigrams of expansions."""
+    stripped = prepare(query)
+    for stop in sorted((s for s in stopwords() if len(s) > 1), key=len, reverse=True):
+        stripped = stripped.replace(stop, " ")
+    grams = bigrams(stripped)
+    for key, values in synonyms().items():
+        if key in prepare(query):
+            for v in values:
+                grams.extend(g for g in bigrams(v) if g not in grams)
+    return grams
