@@ -46,51 +46,77 @@ fi
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
 
-# --- font report ----------------------------------------------------------
-echo "字体情况（公文字体缺失时 LibreOffice 会替换，预览字形与 Word 中不同属正常）："
-official_fonts=("方正小标宋简体" "仿宋_GB2312" "黑体" "楷体_GB2312" "宋体")
-if PYTHONPATH="$repo_dir${PYTHONPATH:+:$PYTHONPATH}" "$python_bin" - <<'PY' 2>/dev/null
-import subprocess
+# --- fonts ----------------------------------------------------------------
+# A private LibreOffice profile and fontconfig file, removed on exit: the
+# profile avoids clashing with a running LibreOffice, the fontconfig file
+# maps each missing official font to its closest installed substitute
+# (serif for 仿宋/楷体/小标宋, sans for 黑体), so headings and body stay
+# distinguishable in the preview instead of all falling back to one face.
+work_dir=$(mktemp -d)
+trap 'rm -rf "$work_dir"' EXIT
 
+# "official<TAB>substitute" per line; the project's fallback list when its
+# Python environment is usable, else the same list hard-coded here.
+substitutions=$(PYTHONPATH="$repo_dir${PYTHONPATH:+:$PYTHONPATH}" "$python_bin" - 2>/dev/null <<'PY' || true
 from bot.drafting.export import FONT_FALLBACKS, available_cjk_fonts
 
 installed = available_cjk_fonts()
 for official, fallbacks in FONT_FALLBACKS.items():
     if official in installed:
-        print(f"  {official}：已安装")
         continue
     usable = next((name for name in fallbacks if name in installed), None)
-    matched = subprocess.run(
-        ["fc-match", "-f", "%{family[0]}", f"{official}:lang=zh-cn"],
-        capture_output=True, text=True, check=False,
-    ).stdout.strip()
-    hint = f"；备选字体中已安装的是 {usable}" if usable else ""
-    print(f"  {official}：未安装，预览将用 {matched or '默认字体'} 代替{hint}")
+    if usable:
+        print(f"{official}\t{usable}")
 PY
-then
-    :
-else
-    # Same report without the project's Python environment.
-    for font in "${official_fonts[@]}"; do
-        if fc-list ":family=$font" family | grep -q .; then
-            echo "  $font：已安装"
-        else
-            echo "  $font：未安装，预览将用 $(fc-match -f '%{family[0]}' "$font:lang=zh-cn") 代替"
-        fi
-    done
+)
+if [[ -z $substitutions ]]; then
+    substitutions=$(printf '%s\t%s\n' \
+        "方正小标宋简体" "Noto Serif CJK SC" "仿宋_GB2312" "Noto Serif CJK SC" \
+        "黑体" "Noto Sans CJK SC" "楷体_GB2312" "Noto Serif CJK SC" \
+        "宋体" "Noto Serif CJK SC")
 fi
 
+fonts_conf="$work_dir/fonts.conf"
+{
+    echo '<?xml version="1.0"?>'
+    echo '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+    echo '<fontconfig>'
+    echo '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+    while IFS=$'\t' read -r official substitute; do
+        [[ -n $official ]] || continue
+        # An already installed official font wins: fontconfig only applies
+        # the alias's preferred family ahead of it if it is missing.
+        if fc-list ":family=$official" family | grep -q .; then
+            continue
+        fi
+        echo "  <alias binding=\"same\"><family>$official</family><prefer><family>$substitute</family></prefer></alias>"
+    done <<<"$substitutions"
+    echo '</fontconfig>'
+} >"$fonts_conf"
+export FONTCONFIG_FILE=$fonts_conf
+
+echo "字体情况（公文字体缺失时预览会用替代字体，字形与 Word 中不同属正常）："
+for font in "方正小标宋简体" "仿宋_GB2312" "黑体" "楷体_GB2312" "宋体"; do
+    if fc-list ":family=$font" family | grep -q .; then
+        echo "  $font：已安装"
+    else
+        echo "  $font：未安装，预览用 $(fc-match -f '%{family[0]}' "$font:lang=zh-cn") 代替"
+    fi
+done
+
 # --- render ---------------------------------------------------------------
-# A private profile avoids clashing with a running LibreOffice and leaves no
-# state in the user's home directory.
-profile_dir=$(mktemp -d)
-trap 'rm -rf "$profile_dir"' EXIT
-libreoffice --headless "-env:UserInstallation=file://$profile_dir" \
-    --convert-to pdf --outdir "$out_dir" "$docx_path" >/dev/null
+# Output goes to a log: LibreOffice prints harmless warnings (javaldx …)
+# that would bury the result; it is shown only when conversion fails.
+lo_log="$work_dir/libreoffice.log"
+if ! libreoffice --headless "-env:UserInstallation=file://$work_dir/profile" \
+    --convert-to pdf --outdir "$out_dir" "$docx_path" >"$lo_log" 2>&1; then
+    cat "$lo_log" >&2
+fi
 
 stem=$(basename "${docx_path%.*}")
 pdf_path="$out_dir/$stem.pdf"
 if [[ ! -f $pdf_path ]]; then
+    cat "$lo_log" >&2
     echo "转换 PDF 失败：$docx_path" >&2
     exit 1
 fi

@@ -22,6 +22,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length, Mm, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -127,16 +129,13 @@ def to_markdown(draft: RenderedDraft) -> str:
 # --------------------------------------------------------------------------- #
 
 
-def _set_rfonts(rpr: OxmlElement, font: str) -> None:
+def _set_rfonts(rpr: CT_RPr, font: str) -> None:
     """Name `font` for every script slot of a w:rPr.
 
     Theme attributes (w:asciiTheme …) take precedence over explicit names, so
     they are removed; otherwise the template's theme font would win.
     """
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+    rfonts = rpr.get_or_add_rFonts()  # keeps schema order inside w:rPr
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(attr), None)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
@@ -172,7 +171,10 @@ def _set_outline_level(paragraph: Paragraph, level: int) -> None:
     # built-in Heading styles, which carry colours and theme fonts.
     outline = OxmlElement("w:outlineLvl")
     outline.set(qn("w:val"), str(level))
-    paragraph._p.get_or_add_pPr().append(outline)
+    # Word rejects a w:pPr whose children are out of schema order.
+    paragraph._p.get_or_add_pPr().insert_element_before(
+        outline, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"
+    )
 
 
 def _setup_page(doc: DocxDocument) -> None:
@@ -238,13 +240,13 @@ def _add_page_number(doc: DocxDocument) -> None:
     # The footer would otherwise inherit the body's exact 28.95 pt pitch.
     fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
 
-    def run_with(*children: OxmlElement, text: str = "") -> None:
+    def run_with(*children: BaseOxmlElement, text: str = "") -> None:
         run = paragraph.add_run(text)
         _style_run(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
         for child in children:
             run._r.append(child)
 
-    def fld_char(kind: str) -> OxmlElement:
+    def fld_char(kind: str) -> BaseOxmlElement:
         element = OxmlElement("w:fldChar")
         element.set(qn("w:fldCharType"), kind)
         return element

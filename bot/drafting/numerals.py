@@ -62,11 +62,11 @@ def parse_number(s: str) -> Decimal | None:
         text = text[len(_PERCENT_PREFIX):]
     if not text:
         return None
-    text = _drop_thousands_separators(text)
-    if text is None:
+    digits = _drop_thousands_separators(text)
+    if digits is None:
         return None
     with localcontext(_EXACT):
-        value = _parse_unsigned(text)
+        value = _parse_unsigned(digits)
         if value is None:
             return None
         return _canonical(-value if negative else value)
@@ -201,17 +201,16 @@ def _evaluate(tokens: list[_Token]) -> Decimal | None:
             section += (pending.value if pending is not None else 1) * token.value
             last_small, previous_unit, pending, after_zero = token.value, token.value, None, False
         else:
-            if token.value == last_big:
+            # A big unit needs a number before it: "万" alone or "亿万" is a word, not a number.
+            if token.value == last_big or (pending is None and last_small is None and (
+                token.value != _BIG_UNITS["亿"] or last_big is None
+            )):
                 return None
             if pending is not None:
                 section += pending.value
             if token.value == _BIG_UNITS["亿"]:
-                if total + section == 0:
-                    return None
                 total = (total + section) * token.value
             else:
-                if section == 0:
-                    return None
                 total += section * token.value
             section = Decimal(0)
             last_small, last_big, previous_unit, pending, after_zero = None, token.value, token.value, None, False

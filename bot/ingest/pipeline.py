@@ -106,7 +106,7 @@ def build_passages(docs: list[Document]) -> tuple[list[Passage], IngestReport]:
 def documents_to_json(docs: list[Document]) -> list[dict[str, object]]:
     return [
         {"source": d.source, "title": d.title, "kind": d.kind, "converted": d.converted,
-         "paragraphs": [[p.text, p.raw, list(p.section), p.item_start] for p in d.paragraphs]}
+         "paragraphs": [[p.text, p.raw, list(p.section), p.item_start, list(p.lead)] for p in d.paragraphs]}
         for d in docs
     ]
 
@@ -114,7 +114,7 @@ def documents_to_json(docs: list[Document]) -> list[dict[str, object]]:
 def documents_from_json(items: list[dict[str, object]]) -> list[Document]:
     out = []
     for d in items:
-        paragraphs = [Paragraph(t, r, tuple(s), bool(i)) for t, r, s, i in d["paragraphs"]]  # type: ignore[union-attr,misc]
+        paragraphs = [Paragraph(t, r, tuple(s), bool(i), tuple(lead)) for t, r, s, i, lead in d["paragraphs"]]  # type: ignore[union-attr,misc]
         out.append(Document(source=str(d["source"]), title=str(d["title"]), paragraphs=paragraphs,
                             kind=str(d["kind"]), converted=bool(d["converted"])))
     return out

@@ -84,12 +84,13 @@ class Retriever:
         if not self.passages or not query.strip():
             return []
         mask = self._mask(kinds, topics, exclude_sensitive)
-        rankings: list[tuple[list[int], float]] = []
-        if method != "dense":
-            rankings.extend(self.snapshot.lexical.rankings(query, mask, DEPTH))
         dense_w = {"dense": 1.0, "hybrid": 1.0, "lexical": 0.0}.get(method, self.dense_weight)
-        if dense_w > 0:
-            rankings.append((self.dense_ranking(query, mask), dense_w * LEXICAL_WEIGHT))
+        lexical: list[int] = []
+        if method != "dense":
+            lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH)
+            if dense_w <= 0:
+                return self._collapse([(i, float(scores[i])) for i in lexical], k)
+        rankings = [(lexical, LEXICAL_WEIGHT), (self.dense_ranking(query, mask), dense_w)]
         fused = rrf(rankings)
         ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         return self._collapse(ordered, k)

@@ -100,7 +100,10 @@ def clean_lines(raw_text: str) -> list[Line]:
         if not raw.strip():
             continue
         # "一 社区工作人员基本信息": the space is the only mark of an L1 heading; keep it as 、.
-        text = normalize_display(_SPACED_L1.sub(r"\1、", raw.strip())).strip()
+        line = _SPACED_L1.sub(r"\1、", raw.strip())
+        if len(line) >= 20 and _PAGE_NUMBER_TAIL.search(line):
+            line = _PAGE_NUMBER_TAIL.sub("", line)  # before normalising, which drops the space
+        text = normalize_display(line).strip()
         if not text or _is_boilerplate(text):
             continue
         staged.append(Line(text, raw, leading_space=raw[:1] in (" ", "\u3000", "\xa0", "\t")))
@@ -117,8 +120,7 @@ def clean_lines(raw_text: str) -> list[Line]:
         text = _strip_seo(ln.text)
         prev = joined[-1] if joined else None
         if prev is not None and _continues(prev.text, text):
-            base = _PAGE_NUMBER_TAIL.sub("", prev.text)
-            joined[-1] = Line(base + text, prev.raw + "\n" + ln.raw, prev.leading_space)
+            joined[-1] = Line(prev.text + text, prev.raw + "\n" + ln.raw, prev.leading_space)
             continue
         joined.append(Line(text, ln.raw, ln.leading_space))
 
@@ -131,8 +133,8 @@ def clean_lines(raw_text: str) -> list[Line]:
 
 def _continues(prev: str, nxt: str) -> bool:
     """A wrapped line: the previous one is long, ends mid-sentence, and the next is no heading."""
-    prev_core = _PAGE_NUMBER_TAIL.sub("", prev)
-    if len(prev_core) < 40 or prev_core.endswith(_TERMINAL):
+    prev_core = prev
+    if len(prev_core) < 30 or prev_core.endswith(_TERMINAL):
         return False
     if is_heading(prev_core) and len(prev_core) < 60:
         return False

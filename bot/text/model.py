@@ -66,6 +66,8 @@ class Paragraph:
     raw: str
     section: tuple[str, ...]
     item_start: bool = False
+    # Standalone heading lines right above this paragraph: they open its passage, as in the source.
+    lead: tuple[str, ...] = ()
 
 
 @dataclass

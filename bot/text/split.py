@@ -80,6 +80,7 @@ def split_documents(lines: list[Line], source: str, file_title: str) -> list[Doc
 def _assign_sections(paragraphs: list[Paragraph]) -> list[Paragraph]:
     path: list[str] = []
     seen_l1 = False
+    lead: list[str] = []
     out: list[Paragraph] = []
     for para in paragraphs:
         text = para.text
@@ -91,15 +92,21 @@ def _assign_sections(paragraphs: list[Paragraph]) -> list[Paragraph]:
             path = path[: level - 1] + [""] * max(0, level - 1 - len(path))
             path.append(heading_title(text))
             if _is_standalone(text):
+                lead = lead + [text] if level > 1 or not lead else [text]
                 continue
-            out.append(Paragraph(text, para.raw, tuple(p for p in path if p), item_start=True))
+            out.append(Paragraph(text, para.raw, tuple(p for p in path if p), item_start=True, lead=tuple(lead)))
+            lead = []
             continue
-        if not seen_l1 and han_count(text) < 200:
-            if _CUE_PROBLEMS.search(text):
-                path = ["存在问题"]
-            elif _CUE_SUGGESTIONS.search(text):
-                path = ["对策建议"]
-        out.append(Paragraph(text, para.raw, tuple(p for p in path if p)))
+        first = _SENTENCE.split(text, maxsplit=1)[0]
+        in_problems = any(re.search("问题|不足|困难", p) for p in path)
+        if _CUE_PROBLEMS.search(first) and not in_problems and (not seen_l1 or han_count(first) < 60):
+            path = ["存在问题"]
+            lead = lead or [""]
+        elif not seen_l1 and _CUE_SUGGESTIONS.search(text) and han_count(text) < 200:
+            path = ["对策建议"]
+            lead = lead or [""]
+        out.append(Paragraph(text, para.raw, tuple(p for p in path if p), item_start=bool(lead), lead=tuple(x for x in lead if x)))
+        lead = []
     return out
 
 
@@ -149,9 +156,12 @@ def make_passages(doc: Document, doc_index: int) -> list[tuple[Passage, list[str
     group_key: tuple[str, ...] | None = None
     for para in doc.paragraphs:
         key = para.section[:2]
+        lead = "\n".join(para.lead)
         for j, piece in enumerate(_split_long(para.text)):
             starts_item = para.item_start and j == 0
-            if chunks and key == group_key:
+            if j == 0 and lead:
+                piece = f"{lead}\n{piece}"
+            if chunks and key == group_key and not (j == 0 and lead):
                 section, texts, raws = chunks[-1]
                 size = sum(han_count(t) for t in texts)
                 fits = size + han_count(piece) <= MAX_HAN
@@ -166,7 +176,8 @@ def make_passages(doc: Document, doc_index: int) -> list[tuple[Passage, list[str
     out: list[tuple[Passage, list[str]]] = []
     for position, (section, texts, raws) in enumerate(merged):
         text = "\n".join(texts)
-        digest = hashlib.sha1(f"{doc.source}\n{doc_index}\n{text}".encode()).hexdigest()[:16]
+        # Content-addressed: a passage keeps its id (and its vector) while its file and text stay.
+        digest = hashlib.sha1(f"{doc.source}\n{doc.title}\n{text}".encode()).hexdigest()[:16]
         passage = Passage(
             id=digest, text=text, source=doc.source, title=doc.title, section=section,
             kind=doc.kind, doc=doc_index, position=position,

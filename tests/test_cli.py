@@ -1,0 +1,67 @@
+"""The command line as a person uses it: index the corpus, search, phrases, eval."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import CORPUS, EVAL_QUERIES, SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def indexed(settings, capsys):
+    assert main(["index", str(CORPUS)]) == 0
+    out = capsys.readouterr().out
+    assert "保留" in out and "[UNK]" in out
+    return settings
+
+
+def test_search_json_gives_full_passages_with_sources(indexed, capsys):
+    assert main(["search", "低保户新增和退出", "--k", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 3
+    assert {"text", "source", "title", "section", "score"} <= set(hits[0])
+    assert "低保" in hits[0]["text"]
+    assert hits[0]["source"].endswith((".md", ".txt"))
+
+
+def test_search_by_kind_only_returns_that_kind(indexed, capsys):
+    assert main(["search", "存在的问题", "--kind", "调研报告", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and {h["kind"] for h in hits} == {"调研报告"}
+
+
+def test_phrases_mask_the_other_community_facts(indexed, capsys):
+    assert main(["phrases", "党员大会 支委会 召开次数", "--json"]) == 0
+    phrases = json.loads(capsys.readouterr().out)
+    assert phrases
+    assert all(not any(ch.isdigit() for ch in p["text"]) for p in phrases)
+    assert any("__" in p["text"] for p in phrases)
+    assert all(p["source"] for p in phrases)
+
+
+def test_reindexing_unchanged_corpus_says_nothing_changed(indexed, capsys):
+    assert main(["index", str(CORPUS)]) == 0
+    assert "语料未变化" in capsys.readouterr().out
+
+
+def test_search_without_an_index_says_what_to_do(settings, capsys):
+    assert main(["search", "党建"]) == 1
+    assert "drafter index" in capsys.readouterr().err
+
+
+def test_eval_prints_one_json_object_with_every_method(settings, capsys):
+    assert main(["eval", str(EVAL_QUERIES), "--corpus", str(SEEDS), "--json"]) == 0
+    out = capsys.readouterr().out.strip()
+    result = json.loads(out)
+    assert result["queries"] == 45 and result["passages"] > 300
+    assert set(result["methods"]) == {"lexical", "dense", "hybrid", "default"}
+    for metrics in result["methods"].values():
+        assert set(metrics) == {"hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms", "p95_ms"}
+    default, lexical = result["methods"]["default"], result["methods"]["lexical"]
+    assert default["mrr@10"] >= lexical["mrr@10"]  # a model that cannot read Chinese never hurts
+    assert default["hit@5"] >= 0.9
