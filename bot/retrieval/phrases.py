@@ -37,7 +37,7 @@ def find_phrases(retriever: Retriever, query: str, k: int = 5, passages: int = 8
 
     Sensitive passages are never used: they may name private persons."""
     hits = retriever.search(query, k=passages, kinds=kinds, topics=topics, exclude_sensitive=True)
-    q_grams = set(tokenize.query_bigrams(query))
+    q_grams = set(tokenize.query_bigrams(query)[0])
     scored: list[Phrase] = []
     seen: set[str] = set()
     for rank, hit in enumerate(hits):

@@ -71,26 +71,30 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
-def query_words(query: str) -> list[str]:
-    """Query words plus the expansions of the synonym table (each added once)."""
-    base = words(query)
-    expanded = list(base)
+def expansions(base: list[str]) -> list[str]:
+    """Synonym-table words for the query's own words (whole tokens: 调研报告 is not 调研)."""
     table = synonyms()
-    norm = prepare(query)
-    for key, values in table.items():
-        if key in norm:
-            expanded.extend(v for v in values if v not in expanded)
-    return expanded
+    out: list[str] = []
+    for tok in base:
+        for v in table.get(tok, ()):
+            if v not in base and v not in out:
+                out.append(v)
+    return out
 
 
-def query_bigrams(query: str) -> list[str]:
-    """Bigrams of the query with stop-phrases removed, plus bigrams of expansions."""
+def query_words(query: str) -> tuple[list[str], list[str]]:
+    """The query's words, and the expansions that should count for less."""
+    base = list(dict.fromkeys(words(query)))
+    return base, expansions(base)
+
+
+def query_bigrams(query: str) -> tuple[list[str], list[str]]:
+    """Bigrams of the query with stop-phrases removed, and bigrams of its expansions."""
     stripped = prepare(query)
     for stop in sorted((s for s in stopwords() if len(s) > 1), key=len, reverse=True):
         stripped = stripped.replace(stop, " ")
-    grams = bigrams(stripped)
-    for key, values in synonyms().items():
-        if key in prepare(query):
-            for v in values:
-                grams.extend(g for g in bigrams(v) if g not in grams)
-    return grams
+    grams = list(dict.fromkeys(bigrams(stripped)))
+    extra: list[str] = []
+    for v in expansions(list(dict.fromkeys(words(query)))):
+        extra.extend(g for g in bigrams(v) if g not in grams and g not in extra)
+    return grams, extra
