@@ -31,3 +31,82 @@ def open_retriever(settings: Settings, dense: bool | None = None, embedder: Embe
             log.warning("%s", exc)
             retriever.degraded = "向量库暂时不可用，本次结果仅来自关键词检索。"
     return retriever
+
+
+class CorpusLibrary:
+    """The dialogue's ``Library`` port over the retriever (reopened when the index changes)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._retriever: Retriever | None = None
+        self._snapshot = None
+
+    def retriever(self) -> Retriever | None:
+        from bot.retrieval.store import IndexStore
+
+        current = IndexStore(self.settings).current_folder()
+        if current != self._snapshot:
+            self._retriever = open_retriever(self.settings)
+            self._snapshot = current
+        return self._retriever
+
+    def _source(self, passage) -> str:  # type: ignore[no-untyped-def]
+        return f"{passage.title}｜{passage.source}"
+
+    def examples(self, query: str, kinds, topics):  # type: ignore[no-untyped-def]
+        from bot.retrieval.phrases import find_phrases
+
+        retriever = self.retriever()
+        if retriever is None:
+            return [], []
+        hits = retriever.search(query, k=3, kinds=kinds, topics=topics, exclude_sensitive=True)
+        if not hits and (kinds or topics):
+            hits = retriever.search(query, k=3, exclude_sensitive=True)
+        phrases = find_phrases(retriever, query, k=3, kinds=tuple(kinds), topics=tuple(topics)) or find_phrases(retriever, query, k=3)
+        return ([(h.passage.text, self._source(h.passage)) for h in hits],
+                [(p.text, f"{p.title}｜{p.source}") for p in phrases])
+
+    def search(self, query: str):  # type: ignore[no-untyped-def]
+        retriever = self.retriever()
+        if retriever is None:
+            return []
+        return [(h.passage.text, self._source(h.passage)) for h in retriever.search(query, k=5)]
+
+    def phrases(self, query: str):  # type: ignore[no-untyped-def]
+        from bot.retrieval.phrases import find_phrases
+
+        retriever = self.retriever()
+        if retriever is None:
+            return []
+        return [(p.text, f"{p.title}｜{p.source}") for p in find_phrases(retriever, query, k=5)]
+
+
+def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]
+    """Writes a rendered draft to ``<data>/exports/<user>/`` as .docx or .md."""
+    import re
+    from pathlib import Path
+
+    from bot.drafting.export import to_docx, to_markdown
+
+    def export(draft, rendered, fmt: str) -> Path:  # type: ignore[no-untyped-def]
+        safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", str(draft.user))[:40] or "user"
+        folder = settings.exports_dir / safe_user
+        folder.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[\\/:*?\"<>|\s]", "", rendered.title)[:60] or "草稿"
+        if fmt == "md":
+            path = folder / f"{name}.md"
+            path.write_text(to_markdown(rendered), encoding="utf-8")
+            return path
+        return to_docx(rendered, folder / f"{name}.docx")
+
+    return export
+
+
+def make_dialogue(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.config import PROMPTS_DIR
+    from bot.drafting.dialogue import Catalog, Dialogue
+    from bot.drafting.skeletons import load_basics, load_kinds, load_topics
+    from bot.drafting.store import DraftStore
+
+    catalog = Catalog(load_basics(PROMPTS_DIR), load_kinds(PROMPTS_DIR), load_topics(PROMPTS_DIR))
+    return Dialogue(catalog, DraftStore(settings.db_path), CorpusLibrary(settings), make_exporter(settings))

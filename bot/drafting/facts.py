@@ -432,12 +432,13 @@ def _find_cues(norm: str, slots: Sequence[Slot]) -> list[_Cue]:
             while index != -1:
                 found.append(_Cue(index, index + len(word), slot.name))
                 index = norm.find(word, index + 1)
-    # "大会" inside "党员大会" belongs to the longer cue; equal spans (a cue shared by two slots) stay.
+    # "大会" inside "党员大会" belongs to the longer cue, and of two overlapping cues the one that
+    # starts first wins ("新增低保户" is 新增低保, not 低保户); equal spans (a cue shared by two slots) stay.
     found.sort(key=lambda cue: (cue.start, -cue.end))
     kept: list[_Cue] = []
     widest: _Cue | None = None
     for cue in found:
-        inside = widest is not None and widest.end >= cue.end and (widest.start, widest.end) != (cue.start, cue.end)
+        inside = widest is not None and cue.start < widest.end and (widest.start, widest.end) != (cue.start, cue.end)
         if not inside:
             kept.append(cue)
         if widest is None or cue.end > widest.end:

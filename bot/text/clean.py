@@ -41,6 +41,7 @@ _GLUED_ITEM = re.compile(r"(?<=。)(?=\d{1,2}[.．、][\u4e00-\u9fff][^。]{2,30
 _HEADING_SPACE_BODY = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）)[^。\s]{4,40})\s+(?=\S{8,})")
 
 
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
 _SPACED_L1 = re.compile(r"^([一二三四五六七八九十]{1,3})[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -100,7 +101,7 @@ def clean_lines(raw_text: str) -> list[Line]:
         if not raw.strip():
             continue
         # "一 社区工作人员基本信息": the space is the only mark of an L1 heading; keep it as 、.
-        line = _SPACED_L1.sub(r"\1、", raw.strip())
+        line = _SPACED_L1.sub(r"\1、", _MD_HEADING.sub("", raw.strip()))
         if len(line) >= 20 and _PAGE_NUMBER_TAIL.search(line):
             line = _PAGE_NUMBER_TAIL.sub("", line)  # before normalising, which drops the space
         text = normalize_display(line).strip()

@@ -456,3 +456,13 @@ def test_extract_never_raises_and_every_source_is_in_the_text(text: str) -> None
     for slot in ALL_SLOTS:
         single = extract_single(text, slot)
         assert single is None or single.source in text
+
+
+def test_of_two_overlapping_cues_the_one_that_starts_first_wins():
+    slots = [
+        Slot("dibao_households", "在保低保户数", "户", "count", ("在保", "低保户")),
+        Slot("dibao_new", "新纳入低保户数", "户", "count", ("新增低保", "新纳入低保")),
+    ]
+    result = extract("今年新增低保户5户。", slots)
+    assert set(result.facts) == {"dibao_new"}
+    assert result.facts["dibao_new"].display() == "5户"

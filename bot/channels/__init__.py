@@ -1,0 +1,1 @@
+"""Adapters that carry the dialogue to people: the terminal and Telegram."""

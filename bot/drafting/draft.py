@@ -1,0 +1,84 @@
+"""A staff member's draft and their place in the dialogue, as plain JSON-able data."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from bot.drafting.facts import Fact
+
+
+def fact_to_json(fact: Fact) -> dict[str, str]:
+    return {"slot": fact.slot, "value": str(fact.value), "unit": fact.unit, "approx": fact.approx,
+            "source": fact.source, "number": "1" if isinstance(fact.value, Decimal) else ""}
+
+
+def fact_from_json(d: dict[str, str]) -> Fact:
+    value: Decimal | str = Decimal(d["value"]) if d.get("number") else d["value"]
+    return Fact(slot=d["slot"], value=value, unit=d["unit"], approx=d["approx"], source=d["source"])
+
+
+@dataclass
+class SectionAnswers:
+    """What the user gave for one section: facts by slot, and their own text kept verbatim."""
+
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    narrative: list[str] = field(default_factory=list)
+    done: bool = False
+    skipped: bool = False
+
+    def fact_objects(self) -> dict[str, Fact]:
+        return {name: fact_from_json(d) for name, d in self.facts.items()}
+
+
+@dataclass
+class Draft:
+    id: str
+    user: str
+    kind: str
+    topics: list[str] = field(default_factory=list)
+    basics: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, SectionAnswers] = field(default_factory=dict)
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+    @classmethod
+    def new(cls, user: str, kind: str) -> Draft:
+        return cls(id=uuid.uuid4().hex[:12], user=user, kind=kind)
+
+    def section(self, key: str) -> SectionAnswers:
+        return self.answers.setdefault(key, SectionAnswers())
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, object]) -> Draft:
+        answers = {k: SectionAnswers(**v) for k, v in d.get("answers", {}).items()}  # type: ignore[union-attr]
+        return cls(id=str(d["id"]), user=str(d["user"]), kind=str(d["kind"]), topics=list(d.get("topics", [])),  # type: ignore[arg-type]
+                   basics=dict(d.get("basics", {})), answers=answers,  # type: ignore[arg-type]
+                   created=float(d.get("created", 0)), updated=float(d.get("updated", 0)))  # type: ignore[arg-type]
+
+
+@dataclass
+class Session:
+    """Where a user is in the dialogue. ``mode`` names the state of the machine."""
+
+    user: str
+    mode: str = "idle"
+    draft_id: str = ""
+    step: int = 0
+    question: int = 0
+    back: list[int] = field(default_factory=list)
+    picked: list[str] = field(default_factory=list)
+    offer: str = ""
+    review_after: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, object]) -> Session:
+        return cls(**d)  # type: ignore[arg-type]
