@@ -166,9 +166,15 @@ class Dialogue:
         return session, draft, [replace(replies, options=(Option("新建完整文稿", "a:new"), Option("帮助", "a:help")))]
 
     def _match_topic(self, text: str) -> TopicSpec | None:
+        """The topic a free-text need is about: its name, query words, slot cues, taxonomy keywords."""
+        from bot.text.tags import load_taxonomy
+
+        keywords = {t.name: t.keywords for t in load_taxonomy()}
         best, best_score = None, 0
         for topic in self.catalog.topics.values():
             words = {topic.name, *topic.retrieval_topics, *(w for w in re.split(r"[\s，,、]+", topic.query) if len(w) >= 2)}
+            words |= {c for slot in topic.slots for c in slot.cues if len(c) >= 2}
+            words |= {k for tag in topic.retrieval_topics for k in keywords.get(tag, ()) if len(k) >= 2}
             score = sum(len(w) for w in words if w and w in text)
             if score > best_score:
                 best, best_score = topic, score

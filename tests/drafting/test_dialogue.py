@@ -203,3 +203,12 @@ def test_drafts_can_be_listed_resumed_and_deleted(settings):
 def test_one_user_never_sees_another_users_drafts(settings):
     chat(settings, "alice", ["/new", "年度工作总结", "党建", "选好了", "阳光社区", "2025年", "跳过", "保存退出"])
     assert "阳光社区" not in chat(settings, "bob", ["/drafts"])
+
+
+def test_section_command_drafts_just_that_section_and_exports_it(settings):
+    output = chat(settings, "single", ["/section 禁毒宣传", "1", "南塘社区", "2025年",
+                                       "全年开展禁毒宣传活动37场。", "完成本节", "导出Markdown"])
+    assert "起草“" in output
+    text = exported_markdown(output)
+    assert "南塘社区" in text.splitlines()[0]
+    assert "37" in text
