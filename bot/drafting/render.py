@@ -49,7 +49,10 @@ def render_step(step: Step, draft: Draft, topic_name: str = "", prompts_dir: Pat
     answers = draft.answers.get(step.key)
     if answers is None:
         return []
-    facts = {name: fact.display() for name, fact in answers.fact_objects().items()}
+    # A fact whose sentence is kept verbatim (it also held a number no slot took) is already
+    # in the user's words; rendering it again from the template would say it twice.
+    facts = {name: fact.display() for name, fact in answers.fact_objects().items()
+             if not any(fact.source in sentence for sentence in answers.narrative)}
     out: list[str] = []
     if facts and step.template:
         template = environment(prompts_dir).get_template(step.template)
