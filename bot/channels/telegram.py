@@ -1,0 +1,445 @@
+"""``drafter serve``: the dialogue over Telegram (python-telegram-bot, long polling).
+
+Handlers are thin: an update becomes ``Dialogue.handle(f"tg:{user_id}", text)`` and the
+replies become Telegram messages, buttons and documents. The dialogue persists every input
+and state in SQLite, so this adapter holds no conversation state and a restart (even
+``kill -9``) resumes every user where they were.
+
+Run it with ``TELEGRAM_BOT_TOKEN=... DRAFTER_ALLOWED_USERS=123,456 drafter serve``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib.util
+import logging
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import DEFAULT_CORPUS, Settings
+from bot.drafting.dialogue import Dialogue
+from bot.drafting.replies import Option, Reply
+from bot.ingest.loaders import SUPPORTED, IngestError, read_bytes
+from bot.retrieval.store import IndexStore, StoreError
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units
+MAX_CALLBACK_DATA = 64  # bytes
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bots cannot download larger files
+PROGRESS_INTERVAL = 1.0  # seconds between edits of an indexing status message
+
+REFUSED = "抱歉，您没有使用权限，请联系管理员开通。"
+STALE_BUTTON = "按钮已过期，请重新操作"
+FAILED = "抱歉，处理时出错了，您的输入已保存，请稍后重试。"
+NOT_TEXT = "目前只能处理文字消息和 .txt/.md/.docx 文件。"
+EDITED = "已收到修改，但我只处理新发送的消息，请重新发送修改后的内容。"
+ADMINS_ONLY = "只有管理员可以上传语料文件。"
+ADMIN_COMMAND_ONLY = "只有管理员可以使用这个命令。"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令。"
+NO_TOKEN = ("未设置 TELEGRAM_BOT_TOKEN，无法启动 Telegram 机器人。请在环境变量或 .env 中设置机器人令牌后重试；"
+            "没有令牌时可以用 drafter chat 在终端中使用。")
+NO_WEBHOOKS = "Webhook 模式需要安装 python-telegram-bot[webhooks]；或者不设置 DRAFTER_WEBHOOK_URL，改用长轮询。"
+
+COMMANDS = (
+    ("new", "新建文稿"), ("section", "单独起草一段"), ("drafts", "我的草稿"), ("draft", "查看当前草稿"),
+    ("export", "导出Word"), ("search", "检索以往材料"), ("phrases", "查找范例句子"), ("cancel", "保存并退出"),
+    ("help", "帮助"),
+)
+ADMIN_COMMANDS = (("reindex", "重建语料索引"), ("stats", "索引统计"))
+DIALOGUE_COMMANDS = frozenset({"start", *(name for name, _ in COMMANDS)})
+
+# The shapes of the dialogue's option data (see bot.drafting.dialogue); anything else is not ours.
+TOKEN = re.compile(r"a:[a-z_]{1,30}|[kts]:[A-Za-z0-9_-]{1,40}|e:(?:basics|\d{1,3})|[rd]:[0-9a-f]{12}")
+COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?")
+UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]")
+
+
+# -- pure helpers -------------------------------------------------------------------------------
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT, separators: Sequence[str] = ("\n\n", "\n")) -> list[str]:
+    """Chunks of at most ``limit`` UTF-16 units, cut at paragraphs, then lines, then anywhere."""
+    if _units(text) <= limit:
+        return [text] if text.strip() else []
+    if not separators:
+        chunks, start, size = [], 0, 0
+        for i, ch in enumerate(text):
+            width = 2 if ord(ch) > 0xFFFF else 1
+            if size + width > limit:
+                chunks.append(text[start:i])
+                start, size = i, 0
+            size += width
+        return [c for c in (*chunks, text[start:]) if c.strip()]
+    sep, finer = separators[0], separators[1:]
+    chunks, current = [], ""
+    for part in text.split(sep):
+        joined = f"{current}{sep}{part}" if current else part
+        if _units(joined) <= limit:
+            current = joined
+            continue
+        if current.strip():
+            chunks.append(current)
+        pieces = split_text(part, limit, finer) or [""]
+        chunks.extend(pieces[:-1])
+        current = pieces[-1]
+    if current.strip():
+        chunks.append(current)
+    return chunks
+
+
+def keyboard(options: Sequence[Option]) -> InlineKeyboardMarkup | None:
+    """Inline buttons, three to a row when labels are short, else two."""
+    buttons = [InlineKeyboardButton(o.label, callback_data=o.data) for o in options
+               if len(o.data.encode()) <= MAX_CALLBACK_DATA]
+    if not buttons:
+        return None
+    per_row = 3 if max(len(o.label) for o in options) <= 6 else 2
+    return InlineKeyboardMarkup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The text meant for the bot (mention and ``@bot`` suffix removed), or None if not addressed.
+
+    Private chats are always addressed; in groups only commands for this bot, mentions of it
+    and replies to its messages are."""
+    text = message.text or message.caption or ""
+    command = COMMAND.match(text)
+    if command and command.group(2):
+        if command.group(2).lower() != bot_username.lower():
+            return None
+        text = f"/{command.group(1)}{text[command.end():]}"
+    mention = re.compile(rf"@{re.escape(bot_username)}\b", re.IGNORECASE)
+    mentioned = bool(mention.search(text))
+    text = mention.sub("", text).strip()
+    replied = message.reply_to_message is not None and message.reply_to_message.from_user is not None \
+        and message.reply_to_message.from_user.id == bot_id
+    if message.chat.type == ChatType.PRIVATE or command or mentioned or replied:
+        return text
+    return None
+
+
+def safe_filename(name: str, max_stem: int = 80) -> str:
+    """A plain file name: no folders, control or reserved characters, bounded length, same extension."""
+    base = PurePosixPath(PurePosixPath(name.replace("\\", "/")).name)
+    stem = UNSAFE_NAME.sub("", base.stem).strip(" .")[:max_stem] or "upload"
+    return stem + UNSAFE_NAME.sub("", base.suffix).lower()
+
+
+# -- the handlers -------------------------------------------------------------------------------
+class TelegramChannel:
+    """Handlers bound to one dialogue and one set of settings."""
+
+    def __init__(self, settings: Settings, dialogue: Dialogue) -> None:
+        self.settings = settings
+        self.dialogue = dialogue
+        self.uploads_dir = settings.data_dir / "uploads"
+        self._indexing = asyncio.Lock()  # one index build at a time
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.settings.admins
+
+    def is_allowed(self, user_id: int) -> bool:
+        return user_id in self.settings.allowed_users or self.is_admin(user_id)
+
+    async def guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Drops updates not meant for the bot and refuses users without access."""
+        user, message = update.effective_user, update.message or update.edited_message
+        if user is None or user.is_bot or (message is None and update.callback_query is None):
+            raise ApplicationHandlerStop
+        if message is not None and addressed_text(message, context.bot.username, context.bot.id) is None:
+            raise ApplicationHandlerStop
+        if self.is_allowed(user.id):
+            return
+        log.info("refused user %s", user.id)
+        if update.callback_query is not None:
+            await _answer(update.callback_query, REFUSED)
+        elif message is not None:
+            await message.reply_text(REFUSED)
+        raise ApplicationHandlerStop
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Text and commands → the dialogue."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        text = addressed_text(message, context.bot.username, context.bot.id) or ""
+        command = COMMAND.match(text)
+        if command and command.group(1).lower() not in DIALOGUE_COMMANDS:
+            await message.reply_text(UNKNOWN_COMMAND)
+            return
+        await self.converse(context.bot, message.chat_id, user.id, text)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press → its option data → the dialogue."""
+        query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+        assert query is not None and user is not None
+        data = query.data or ""
+        if chat is None or not TOKEN.fullmatch(data):
+            await _answer(query, STALE_BUTTON)
+            return
+        await _answer(query)
+        await self.converse(context.bot, chat.id, user.id, data)
+
+    async def converse(self, bot: Bot, chat_id: int, user_id: int, text: str) -> None:
+        """One input to the dialogue (in a worker thread: SQLite and retrieval), replies back."""
+        typing = asyncio.create_task(_typing(bot, chat_id))
+        replies = await asyncio.to_thread(self.dialogue.handle, f"tg:{user_id}", text)
+        await typing
+        await send_replies(bot, chat_id, replies)
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Edits are not replayed into the dialogue; ask for a new message."""
+        assert update.edited_message is not None
+        await update.edited_message.reply_text(EDITED)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, locations…: explain what the bot understands."""
+        assert update.message is not None
+        await update.message.reply_text(NOT_TEXT)
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An admin's .txt/.md/.docx joins the corpus; the index is rebuilt."""
+        message, user = update.message, update.effective_user
+        assert message is not None and message.document is not None and user is not None
+        if not self.is_admin(user.id):
+            await message.reply_text(ADMINS_ONLY)
+            return
+        name = message.document.file_name or "upload.txt"
+        limit = min(int(self.settings.max_file_mb * 1024 * 1024), BOT_DOWNLOAD_LIMIT)
+        size = message.document.file_size or 0
+        if Path(name).suffix.lower() not in SUPPORTED:
+            await message.reply_text(f"{name}：不支持的文件类型，只能导入 .txt、.md 或 .docx 文件。")
+            return
+        if size > limit:
+            await message.reply_text(f"{name}：文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。")
+            return
+        data = bytes(await (await message.document.get_file()).download_as_bytearray())
+        try:
+            await asyncio.to_thread(read_bytes, data, name, limit)
+        except IngestError as err:
+            await message.reply_text(str(err))
+            return
+        saved = await asyncio.to_thread(self._save_upload, name, data)
+        log.info("admin %s uploaded %s", user.id, saved)
+        await self.rebuild(context.bot, message.chat_id, f"已收到《{saved.name}》，")
+
+    def _save_upload(self, name: str, data: bytes) -> Path:
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        path = self.uploads_dir / safe_filename(name)
+        if path.resolve().parent != self.uploads_dir.resolve():
+            raise ValueError(f"unsafe upload path: {path}")
+        tmp = path.with_name(f".{path.name}.part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return path
+
+    async def on_reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reindex (admins): rebuild the index over the corpus and the uploads."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        if not self.is_admin(user.id):
+            await message.reply_text(ADMIN_COMMAND_ONLY)
+            return
+        await self.rebuild(context.bot, message.chat_id, "")
+
+    async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/stats (admins): the report of the live index."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        if not self.is_admin(user.id):
+            await message.reply_text(ADMIN_COMMAND_ONLY)
+            return
+        snapshot = await asyncio.to_thread(IndexStore(self.settings).load)
+        if snapshot is None:
+            await message.reply_text("还没有索引。发送 /reindex 建立索引。")
+            return
+        meta = snapshot.meta
+        lines = ["索引统计：", *[str(line) for line in meta.get("report", [])],  # type: ignore[attr-defined]
+                 f"段落 {len(snapshot.passages)} 个；建立于 {meta.get('built_at', '未知')}；模型：{meta.get('model')}"]
+        await send_replies(context.bot, message.chat_id, [Reply("\n".join(lines))])
+
+    async def rebuild(self, bot: Bot, chat_id: int, intro: str) -> None:
+        """Rebuilds the index in a thread, editing one status message with the progress."""
+        waiting = self._indexing.locked()
+        status = await bot.send_message(
+            chat_id, f"{intro}{'另一次索引更新正在进行，完成后开始……' if waiting else '正在更新索引……'}")
+        async with self._indexing:
+            self.uploads_dir.mkdir(parents=True, exist_ok=True)
+            latest: list[str] = []
+
+            def progress(stage: str, done: int, total: int) -> None:  # called from the worker thread
+                latest[:] = [f"{intro}正在更新索引：{stage} {done}/{total}"]
+
+            build = asyncio.create_task(asyncio.to_thread(
+                IndexStore(self.settings).build, [DEFAULT_CORPUS, self.uploads_dir], progress))
+            shown = status.text or ""
+            while not build.done():
+                await asyncio.wait({build}, timeout=PROGRESS_INTERVAL)
+                if latest and latest[0] != shown and not build.done():
+                    shown = latest[0]
+                    await _edit_quietly(status, shown)
+            try:
+                result = build.result()
+            except (IngestError, StoreError) as err:
+                await status.edit_text(f"索引更新失败，原索引保持不变：{err}")
+                return
+        lines = ["索引已更新：" if result.changed else "语料未变化，索引无需更新：", *result.report.lines(),
+                 *(f"跳过：{err}" for err in result.errors)]
+        chunks = split_text("\n".join(lines))
+        await status.edit_text(chunks[0])
+        for chunk in chunks[1:]:
+            await bot.send_message(chat_id, chunk)
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None:
+    """Each reply as messages (long text split, buttons on the last chunk), then its files."""
+    for reply in replies:
+        chunks = split_text(reply.text) or (["请选择："] if reply.options else [])
+        for i, chunk in enumerate(chunks):
+            markup = keyboard(reply.options) if i == len(chunks) - 1 else None
+            await bot.send_message(chat_id, chunk, reply_markup=markup)
+        for path in reply.files:
+            caption = "Word 文稿已生成，请下载后核对、修改。" if path.suffix == ".docx" else "文稿已生成，请下载查看。"
+            data = await asyncio.to_thread(path.read_bytes)
+            await bot.send_document(chat_id, data, filename=path.name, caption=caption)
+
+
+async def _typing(bot: Bot, chat_id: int) -> None:
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as err:  # a missing "typing…" is not worth failing the reply
+        log.debug("chat action failed: %s", err)
+
+
+async def _answer(query: CallbackQuery, text: str | None = None) -> None:
+    try:
+        await query.answer(text)
+    except BadRequest as err:  # too old (e.g. queued while the bot was down): still handle the press
+        log.info("could not answer callback query: %s", err)
+
+
+async def _edit_quietly(message: Message, text: str) -> None:
+    try:
+        await message.edit_text(text)
+    except TelegramError as err:  # progress is best effort; the final report is not
+        log.debug("progress edit failed: %s", err)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Logs every failure; tells the user, when there is one, that their input is safe."""
+    if update is None and isinstance(context.error, NetworkError):  # polling hiccup, retried by PTB
+        log.warning("network error: %s", context.error)
+        return
+    log.error("failed to handle update %s", update, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, FAILED)
+        except TelegramError:
+            log.exception("could not tell the user about the failure")
+
+
+# -- wiring ---------------------------------------------------------------------------------------
+def build_application(settings: Settings, dialogue: Dialogue | None = None,
+                      request: BaseRequest | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot: handlers, rate limiter, timeouts; ``request`` replaces HTTP (tests)."""
+    from bot.services import make_dialogue
+
+    channel = TelegramChannel(settings, dialogue or make_dialogue(settings))
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        commands = [BotCommand(name, text) for name, text in COMMANDS]
+        await application.bot.set_my_commands(commands)
+        for admin in settings.admins:
+            try:
+                admin_commands = commands + [BotCommand(n, t) for n, t in ADMIN_COMMANDS]
+                await application.bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin))
+            except TelegramError as err:  # the admin has not opened a chat with the bot yet
+                log.warning("could not set admin commands for %s: %s", admin, err)
+        if not settings.allowed_users and not settings.admins:
+            log.warning("DRAFTER_ALLOWED_USERS and DRAFTER_ADMINS are both empty: nobody may use the bot")
+        log.info("Telegram bot @%s is running", application.bot.username)
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        channel.dialogue.store.close()
+
+    builder = (ApplicationBuilder().token(settings.telegram_bot_token)
+               .rate_limiter(AIORateLimiter(max_retries=3))
+               .post_init(post_init).post_shutdown(post_shutdown))
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = (builder.connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(10)
+                   .media_write_timeout(60).get_updates_read_timeout(30))
+    application = builder.build()
+
+    edited = filters.UpdateType.EDITED_MESSAGE
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, channel.guard), group=-1)
+    application.add_handler(MessageHandler(edited, channel.on_edited))
+    application.add_handler(CommandHandler("reindex", channel.on_reindex, filters=new, block=False))
+    application.add_handler(CommandHandler("stats", channel.on_stats, filters=new))
+    application.add_handler(MessageHandler(new & filters.TEXT, channel.on_text))
+    application.add_handler(MessageHandler(new & filters.Document.ALL, channel.on_document, block=False))
+    application.add_handler(MessageHandler(new, channel.on_other))
+    application.add_handler(CallbackQueryHandler(channel.on_button))
+    application.add_error_handler(on_error)
+    return application
+
+
+def run_telegram(settings: Settings) -> int:
+    """Serves until stopped (SIGINT/SIGTERM); long polling, or a webhook when configured."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings.telegram_bot_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    if settings.webhook_url and importlib.util.find_spec("tornado") is None:
+        print(NO_WEBHOOKS, file=sys.stderr)
+        return 2
+    application = build_application(settings)
+    if settings.webhook_url:
+        secret = hashlib.sha256(settings.telegram_bot_token.encode()).hexdigest()[:32]
+        application.run_webhook(listen="0.0.0.0", port=settings.webhook_port,
+                                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                                webhook_url=settings.webhook_url, secret_token=secret,
+                                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return 0

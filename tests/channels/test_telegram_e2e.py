@@ -1,0 +1,238 @@
+"""End to end: the real ``drafter serve`` in a child process against the fake Bot API.
+
+The sample corpus is indexed once per module (``drafter index``); each test copies that data
+folder, starts the bot, talks to it as Telegram would, and always stops it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+
+from bot.channels.telegram import EDITED, FAILED, NOT_TEXT, REFUSED
+from tests.conftest import ROOT
+from tests.fakes.bot_api import BotMessage, FakeBotApi
+
+pytestmark = pytest.mark.slow
+
+USER, OTHER, ADMIN, STRANGER = 1001, 1002, 2002, 9999
+WAIT = 20.0  # seconds for one reply (the first retrieval loads jieba; an upload loads the model)
+
+
+def _env(api: FakeBotApi, data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
+    env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
+               TELEGRAM_BASE_FILE_URL=api.base_file_url, DRAFTER_DATA_DIR=str(data_dir),
+               DRAFTER_ALLOWED_USERS=f"{USER},{OTHER}", DRAFTER_ADMINS=str(ADMIN),
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    return env
+
+
+class BotProcess:
+    """``python -m bot serve`` pointed at the fake API; its log goes to a file."""
+
+    def __init__(self, api: FakeBotApi, data_dir: Path, log: Path) -> None:
+        self.api, self.data_dir, self.log = api, data_dir, log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", "serve"], cwd=self.data_dir.parent,
+                                         env=_env(self.api, self.data_dir), stdout=out, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, like a power cut."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.terminate()
+        try:
+            return self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with the sample corpus indexed by the real ``drafter index``."""
+    folder = tmp_path_factory.mktemp("tg-indexed") / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
+    env.update(PYTHONPATH=str(ROOT), DRAFTER_DATA_DIR=str(folder), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    done = subprocess.run([sys.executable, "-m", "bot", "index"], cwd=folder.parent, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return folder
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def bot(api: FakeBotApi, indexed: Path, tmp_path: Path) -> Iterator[BotProcess]:
+    data_dir = tmp_path / "data"
+    shutil.copytree(indexed, data_dir)
+    process = BotProcess(api, data_dir, tmp_path / "bot.log")
+    process.start()
+    try:
+        yield process
+        assert api.wait_for(lambda: api.pending_updates() == 0, timeout=10)
+        assert not [m for uid in (USER, OTHER, ADMIN) for m in api.messages_to(uid) if m.text == FAILED]
+    finally:
+        process.stop()
+        print(process.log.read_text(encoding="utf-8", errors="replace")[-4000:])  # shown when a test fails
+
+
+# -- talking to the bot ---------------------------------------------------------------------------
+def say(api: FakeBotApi, uid: int, text: str, expect: str) -> BotMessage:
+    """Send a text and wait for the reply that contains ``expect``."""
+    after = len(api.messages_to(uid))
+    api.send_text(uid, text)
+    return api.wait_for_message(uid, contains=expect, after=after, timeout=WAIT)
+
+
+def press(api: FakeBotApi, uid: int, label: str, expect: str) -> BotMessage:
+    """Press the newest button labelled ``label`` and wait for the reply that contains ``expect``."""
+    for message in reversed(api.messages_to(uid)):
+        data = next((d for row in (message.keyboard or []) for text, d in row if text == label), None)
+        if data is not None:
+            after = len(api.messages_to(uid))
+            api.press_button(uid, message.message_id, data)
+            return api.wait_for_message(uid, contains=expect, after=after, timeout=WAIT)
+    raise AssertionError(f"no button {label!r} in chat {uid}")
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def start_annual_summary(api: FakeBotApi, uid: int) -> None:
+    say(api, uid, "/new", "请选择要起草的文稿类型")
+    press(api, uid, "年度工作总结", "已选")
+    press(api, uid, "党建", "已选：党建")
+    press(api, uid, "选好了", "哪个社区")
+    say(api, uid, "幸福里社区", "时间段")
+    say(api, uid, "2025年", "落款单位")
+    press(api, uid, "跳过", "【第1/4部分】")
+
+
+def finish_and_export(api: FakeBotApi, uid: int) -> str:
+    press(api, uid, "跳过", "【第4/4部分】")
+    press(api, uid, "跳过", "草稿预览")
+    press(api, uid, "导出Word", "已导出")
+    documents = api.wait_for(lambda: api.documents_to(uid), timeout=WAIT)
+    name, data = documents[-1]
+    assert name.endswith(".docx")
+    return docx_text(data)
+
+
+# -- the tests ----------------------------------------------------------------------------------
+def test_guided_annual_summary_ends_in_a_word_document_with_the_users_facts(api: FakeBotApi, bot: BotProcess) -> None:
+    start_annual_summary(api, USER)
+    say(api, USER, "社区有1234户居民，常住人口3456人。", "已记录")
+    press(api, USER, "完成本节", "【第2/4部分】")
+    say(api, USER, "全年召开党员大会6次，发展党员3名，开展主题党日活动12次。", "已记录")
+    press(api, USER, "完成本节", "【第3/4部分】")
+    text = finish_and_export(api, USER)
+    for fact in ("幸福里社区2025年工作总结", "1234户", "3456人", "党员大会6次", "发展党员3名", "主题党日活动12次"):
+        assert fact in text
+    assert all(m.method != "sendMessage" or len(m.text) <= 4096 for m in api.messages_to(USER))
+
+
+def test_search_shows_passages_with_their_sources(api: FakeBotApi, bot: BotProcess) -> None:
+    reply = say(api, USER, "/search 禁毒宣传", "来源")
+    assert "禁毒" in reply.text
+
+
+def test_admin_upload_becomes_searchable(api: FakeBotApi, bot: BotProcess) -> None:
+    phrase = "青藤议事角"
+    body = (f"# 青藤社区2025年居民议事工作总结\n\n一、创新居民议事形式\n\n今年社区在小区广场设立“{phrase}”，"
+            "每月第二个周六组织居民围绕停车管理、加装电梯、垃圾分类等身边事开展协商，全年共议事24次，"
+            "解决居民急难愁盼问题37件，居民参与议事达到860人次。\n")
+    after = len(api.messages_to(ADMIN))
+    started = time.monotonic()
+    api.send_document(ADMIN, "青藤议事.txt", body.encode("utf-8"))
+    done = api.wait_for_message(ADMIN, contains="索引已更新", after=after, timeout=50)
+    elapsed = time.monotonic() - started
+    assert "文件 15 个" in done.text  # 14 sample files + the upload
+    statuses = api.messages_to(ADMIN)[after:]
+    assert len({m.message_id for m in statuses}) == 1  # one status message, edited in place
+    assert len(statuses) <= elapsed + 3  # progress edits at most about once a second
+    assert (bot.data_dir / "uploads" / "青藤议事.txt").read_text(encoding="utf-8") == body
+    reply = say(api, USER, f"/search {phrase}", phrase)
+    assert "来源" in reply.text
+    assert "文件 15 个" in say(api, ADMIN, "/stats", "索引统计").text
+    say(api, ADMIN, "/reindex", "语料未变化")
+
+
+def test_admin_upload_of_a_bad_file_writes_nothing(api: FakeBotApi, bot: BotProcess) -> None:
+    say(api, ADMIN, "/help", "/new")  # the bot is up
+    after = len(api.messages_to(ADMIN))
+    api.send_document(ADMIN, "乱码.txt", b"\x00\x01\x02\x03" * 100)
+    api.wait_for_message(ADMIN, contains="不是文本文件", after=after, timeout=WAIT)
+    assert not (bot.data_dir / "uploads").exists()
+    after = len(api.messages_to(USER))
+    api.send_document(USER, "材料.txt", "一些材料".encode())
+    api.wait_for_message(USER, contains="只有管理员可以上传语料文件", after=after, timeout=WAIT)
+
+
+def test_unauthorised_user_gets_only_the_refusal(api: FakeBotApi, bot: BotProcess) -> None:
+    say(api, STRANGER, "/search 禁毒宣传", REFUSED)
+    say(api, STRANGER, "低保工作怎么写", REFUSED)
+    assert api.wait_for(lambda: api.pending_updates() == 0)
+    assert [m.text for m in api.messages_to(STRANGER)] == [REFUSED, REFUSED]
+
+
+def test_reply_is_delivered_despite_a_429(api: FakeBotApi, bot: BotProcess) -> None:
+    say(api, USER, "/help", "/new")  # the bot is up and polling
+    api.fail_next("sendMessage", 429, retry_after=1)
+    reply = say(api, USER, "/search 社会救助", "来源")
+    assert ("sendMessage", 429) in api.injected_failures
+    assert reply.text
+
+
+def test_non_text_updates_get_explanations(api: FakeBotApi, bot: BotProcess) -> None:
+    say(api, USER, "你好", "")
+    for send in (api.send_sticker, api.send_photo, api.send_voice):
+        after = len(api.messages_to(USER))
+        send(USER)
+        assert api.wait_for_message(USER, after=after, timeout=WAIT).text == NOT_TEXT
+    after = len(api.messages_to(USER))
+    api.send_edited_text(USER, "改过的内容")
+    assert api.wait_for_message(USER, after=after, timeout=WAIT).text == EDITED
+
+
+def test_kill_9_mid_conversation_loses_nothing(api: FakeBotApi, bot: BotProcess) -> None:
+    start_annual_summary(api, OTHER)
+    say(api, OTHER, "社区有2468户居民，常住人口7531人。", "已记录")
+    assert api.wait_for(lambda: api.pending_updates() == 0)
+    bot.kill()
+    api.send_text(OTHER, "划分了9个网格。")  # typed while the bot is down
+    bot.start()
+    api.wait_for_message(OTHER, contains="网格数 9个", timeout=WAIT)
+    press(api, OTHER, "完成本节", "【第2/4部分】")
+    say(api, OTHER, "全年召开党员大会5次。", "已记录")
+    bot.kill()
+    bot.start()
+    press(api, OTHER, "完成本节", "【第3/4部分】")  # a button sent before the kill still works
+    text = finish_and_export(api, OTHER)
+    for fact in ("2468户", "7531人", "9个网格", "党员大会5次"):
+        assert fact in text
