@@ -76,6 +76,8 @@ HELP = (
     "直接打字回答即可，可以粘贴整段笔记，我会识别其中的数字和事项，并把其余内容原样保留。"
 )
 
+COMMANDS = ("/new", "/start", "/section", "/drafts", "/draft", "/export", "/search", "/phrases", "/cancel", "/help")
+
 SECTION_OPTIONS = (
     Option("看范例", "a:examples"), Option("跳过", "a:skip"), Option("完成本节", "a:done"),
     Option("上一步", "a:back"), Option("修改", "a:edit"), Option("帮助", "a:help"), Option("保存退出", "a:quit"),
@@ -114,6 +116,9 @@ class Dialogue:
         if draft is None and session.mode in ("basics", "section", "review", "edit_pick", "choose_topics"):
             session = Session(user=session.user)
         cmd, _, arg = text.partition(" ")
+        if cmd.startswith("/") and cmd not in COMMANDS:
+            # An unknown command is never recorded as an answer to the current question.
+            return session, draft, [Reply("没有这个命令。发送 /help 查看可用命令。", self._options_for(session, draft))]
         if cmd in ("/search", "/phrases") or (cmd == "/section" and arg.strip()):
             return session, draft, self._lookup(cmd, arg.strip(), session, draft)
         if cmd == "/section":

@@ -212,3 +212,10 @@ def test_section_command_drafts_just_that_section_and_exports_it(settings):
     text = exported_markdown(output)
     assert "南塘社区" in text.splitlines()[0]
     assert "37" in text
+
+
+def test_an_unknown_command_is_refused_and_not_recorded_as_an_answer(settings):
+    lines = ["/new", "年度工作总结", "党建", "选好了", "青禾社区", "2025年", "跳过", "/frobnicate", "/draft"]
+    output = chat(settings, "unknown-cmd", lines)
+    assert "没有这个命令" in output
+    assert "frobnicate" not in output.split("没有这个命令")[1]
