@@ -49,7 +49,7 @@ from telegram.request import BaseRequest
 
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.drafting.dialogue import Dialogue
-from bot.drafting.replies import Option, Reply
+from bot.drafting.replies import Option, Reply, is_option_data
 from bot.ingest.loaders import SUPPORTED, IngestError, read_bytes
 from bot.retrieval.store import IndexStore, StoreError
 
@@ -81,7 +81,6 @@ ADMIN_COMMANDS = (("reindex", "重建语料索引"), ("stats", "索引统计"))
 DIALOGUE_COMMANDS = frozenset({"start", *(name for name, _ in COMMANDS)})
 
 # The shapes of the dialogue's option data (see bot.drafting.dialogue); anything else is not ours.
-TOKEN = re.compile(r"a:[a-z_]{1,30}|[kts]:[A-Za-z0-9_-]{1,40}|e:(?:basics|\d{1,3})|[rd]:[0-9a-f]{12}")
 COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?")
 UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]")
 
@@ -207,7 +206,7 @@ class TelegramChannel:
         query, chat, user = update.callback_query, update.effective_chat, update.effective_user
         assert query is not None and user is not None
         data = query.data or ""
-        if chat is None or not TOKEN.fullmatch(data):
+        if chat is None or not is_option_data(data):
             await _answer(query, STALE_BUTTON)
             return
         await _answer(query)

@@ -22,7 +22,7 @@ from bot.drafting.draft import Draft, Session, fact_to_json
 from bot.drafting.facts import extract
 from bot.drafting.outline import Step, outline
 from bot.drafting.render import render_draft
-from bot.drafting.replies import Option, Reply
+from bot.drafting.replies import Option, Reply, is_option_data
 from bot.drafting.skeletons import BasicField, KindSpec, TopicSpec
 from bot.drafting.store import DraftStore
 from bot.text.mask import mask_facts
@@ -160,12 +160,10 @@ class Dialogue:
     def _on_idle(self, session: Session, draft: Draft | None, text: str, action: str):  # type: ignore[no-untyped-def]
         if text.startswith("s:"):
             return self._start_single(session, text[2:])
-        if action == "single" and session.offer:
-            return self._start_single(session, session.offer)
         topic = self._match_topic(text)
         replies = self._examples_reply(text, topic)
         if topic is not None:
-            session = replace(session, mode="idle", offer=topic.id)
+            session = replace(session, mode="idle")
             return session, draft, [replace(replies, options=(
                 Option(f"起草“{topic.name}”这一段", f"s:{topic.id}"), Option("新建完整文稿", "a:new"), Option("帮助", "a:help")))]
         return session, draft, [replace(replies, options=(Option("新建完整文稿", "a:new"), Option("帮助", "a:help")))]
@@ -201,7 +199,7 @@ class Dialogue:
         if passages:
             lines.append("相关段落：")
             for text, source in passages[:2]:
-                excerpt = "".join(mask_facts(s) for s in re.findall(r"[^。！？]*[。！？]?", text) if s)
+                excerpt = mask_facts(text)
                 lines.append(f"《{source}》{excerpt[:220]}{'…' if len(excerpt) > 220 else ''}")
         return Reply("\n".join(lines))
 
@@ -211,7 +209,6 @@ class Dialogue:
             reply = self._examples_reply(arg, topic)
             if topic is None:
                 return [replace(reply, options=(Option("新建完整文稿", "a:new"),))]
-            session.offer = topic.id
             return [replace(reply, options=(Option(f"起草“{topic.name}”这一段", f"s:{topic.id}"),))]
         if not arg:
             return [Reply(f"请在命令后写上关键词，例如：{cmd} 禁毒宣传")]
@@ -329,7 +326,9 @@ class Dialogue:
             return replace(session, question=index - 1), draft, [self._basics_question(fields[index - 1])]
         if action == "edit":
             return self._edit_menu(session, draft)
-        if action not in ("skip", "done") and not text.startswith("a:"):
+        if is_option_data(text) and action not in ("skip", "done"):
+            return session, draft, [self._basics_question(fields[index], "这个按钮已过期，请按当前提示操作。")]
+        if action not in ("skip", "done"):
             draft.basics[fields[index].name] = text[:100]
         else:
             draft.basics.setdefault(fields[index].name, "")  # asked and skipped: don't ask again on resume
@@ -386,7 +385,7 @@ class Dialogue:
             return self._back(session, draft)
         if action == "edit":
             return self._edit_menu(session, draft)
-        if text.startswith("a:"):
+        if is_option_data(text):
             return session, draft, [Reply("这个按钮已过期，请按当前提示操作。", SECTION_OPTIONS)]
         return self._answer(session, draft, step, text)
 

@@ -73,7 +73,6 @@ class Session:
     question: int = 0
     back: list[int] = field(default_factory=list)
     picked: list[str] = field(default_factory=list)
-    offer: str = ""
     review_after: bool = False
 
     def to_json(self) -> dict[str, object]:

@@ -219,3 +219,13 @@ def test_an_unknown_command_is_refused_and_not_recorded_as_an_answer(settings):
     output = chat(settings, "unknown-cmd", lines)
     assert "没有这个命令" in output
     assert "frobnicate" not in output.split("没有这个命令")[1]
+
+
+def test_a_stale_button_from_another_step_is_not_recorded_as_an_answer(settings):
+    lines = ["/new", "年度工作总结", "党建", "选好了", "k:work_plan", "青禾社区", "2025年", "跳过",
+             "k:annual_summary", "/draft"]
+    output = chat(settings, "stale", lines)
+    assert "这个按钮已过期" in output
+    preview = output.split("草稿预览：")[1]
+    assert "k:annual_summary" not in preview and "k:work_plan" not in preview
+    assert "青禾社区2025年工作总结" in preview
