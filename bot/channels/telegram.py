@@ -16,6 +16,7 @@ import importlib.util
 import logging
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -32,7 +33,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -47,6 +48,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.channels.inbox import Dispatcher, Inbox, Item
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Option, Reply, is_option_data
@@ -59,6 +61,10 @@ MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units
 MAX_CALLBACK_DATA = 64  # bytes
 BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bots cannot download larger files
 PROGRESS_INTERVAL = 1.0  # seconds between edits of an indexing status message
+POLL_TIMEOUT = 25  # seconds a getUpdates call may wait for news
+MAX_BACKOFF = 30.0  # seconds between getUpdates retries while Telegram is unreachable
+HANDLERS_AT_ONCE = 16  # users handled concurrently (each user's updates stay in order)
+DRAIN_SECONDS = 20.0  # on SIGTERM, time for handlers in flight before the rest waits for the next start
 
 REFUSED = "抱歉，您没有使用权限，请联系管理员开通。"
 STALE_BUTTON = "按钮已过期，请重新操作"
@@ -199,7 +205,7 @@ class TelegramChannel:
         if command and command.group(1).lower() not in DIALOGUE_COMMANDS:
             await message.reply_text(UNKNOWN_COMMAND)
             return
-        await self.converse(context.bot, message.chat_id, user.id, text)
+        await self.converse(context.bot, message.chat_id, user.id, text, update.update_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press → its option data → the dialogue."""
@@ -210,12 +216,14 @@ class TelegramChannel:
             await _answer(query, STALE_BUTTON)
             return
         await _answer(query)
-        await self.converse(context.bot, chat.id, user.id, data)
+        await self.converse(context.bot, chat.id, user.id, data, update.update_id)
 
-    async def converse(self, bot: Bot, chat_id: int, user_id: int, text: str) -> None:
-        """One input to the dialogue (in a worker thread: SQLite and retrieval), replies back."""
+    async def converse(self, bot: Bot, chat_id: int, user_id: int, text: str, update_id: int) -> None:
+        """One input to the dialogue (in a worker thread: SQLite and retrieval), replies back.
+
+        The update id keys the input: a redelivered update is answered again, never applied twice."""
         typing = asyncio.create_task(_typing(bot, chat_id))
-        replies = await asyncio.to_thread(self.dialogue.handle, f"tg:{user_id}", text)
+        replies = await asyncio.to_thread(self.dialogue.handle, f"tg:{user_id}", text, f"tg:{update_id}")
         await typing
         await send_replies(bot, chat_id, replies)
 
@@ -412,10 +420,10 @@ def build_application(settings: Settings, dialogue: Dialogue | None = None,
     new = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, channel.guard), group=-1)
     application.add_handler(MessageHandler(edited, channel.on_edited))
-    application.add_handler(CommandHandler("reindex", channel.on_reindex, filters=new, block=False))
+    application.add_handler(CommandHandler("reindex", channel.on_reindex, filters=new))
     application.add_handler(CommandHandler("stats", channel.on_stats, filters=new))
     application.add_handler(MessageHandler(new & filters.TEXT, channel.on_text))
-    application.add_handler(MessageHandler(new & filters.Document.ALL, channel.on_document, block=False))
+    application.add_handler(MessageHandler(new & filters.Document.ALL, channel.on_document))
     application.add_handler(MessageHandler(new, channel.on_other))
     application.add_handler(CallbackQueryHandler(channel.on_button))
     application.add_error_handler(on_error)
@@ -432,13 +440,121 @@ def run_telegram(settings: Settings) -> int:
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
         print(NO_WEBHOOKS, file=sys.stderr)
         return 2
-    application = build_application(settings)
-    if settings.webhook_url:
-        secret = hashlib.sha256(settings.telegram_bot_token.encode()).hexdigest()[:32]
-        application.run_webhook(listen="0.0.0.0", port=settings.webhook_port,
-                                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                                webhook_url=settings.webhook_url, secret_token=secret,
-                                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings, application: Application | None = None,  # type: ignore[type-arg]
+                stop: asyncio.Event | None = None) -> int:
+    """Runs the bot through the durable inbox until ``stop`` is set (or SIGINT/SIGTERM).
+
+    Updates come from our own long-polling loop, which confirms a batch to Telegram only after it
+    is stored (or from PTB's webhook server); the dispatcher handles each user's updates in order
+    and different users concurrently."""
+    application = application or build_application(settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
+            pass
+    inbox = Inbox(settings.data_dir / "inbox.sqlite3")
+
+    async def handle(item: Item) -> None:
+        await application.process_update(Update.de_json(item.body, application.bot))
+
+    dispatcher = Dispatcher(inbox, handle, limit=HANDLERS_AT_ONCE)
+    try:
+        async with application:  # initialize … shutdown
+            if application.post_init is not None:
+                await application.post_init(application)
+            await asyncio.to_thread(inbox.prune)
+            replay = await asyncio.to_thread(inbox.pending)
+            if replay:
+                log.info("handling %d update(s) received before the last stop", len(replay))
+            dispatcher.submit(replay)
+            source = _webhook if settings.webhook_url else _poll
+            code = await source(application, settings, inbox, dispatcher, stop)
+            stop.set()
+            if not await dispatcher.drain(DRAIN_SECONDS):
+                log.warning("stopped with updates still being handled; they run again on the next start")
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+            return code
+    finally:
+        inbox.close()
+
+
+async def _poll(application: Application, settings: Settings, inbox: Inbox,  # type: ignore[type-arg]
+                dispatcher: Dispatcher, stop: asyncio.Event) -> int:
+    """Long polling that confirms a batch only once it is in the inbox (the next call's offset)."""
+    bot = application.bot
+    await bot.delete_webhook(drop_pending_updates=False)
+    offset: int | None = None  # none: Telegram sends every unconfirmed update (the inbox drops repeats)
+    delay = 0.0
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            fetch = asyncio.create_task(bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
+                                                        allowed_updates=Update.ALL_TYPES))
+            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not fetch.done():  # stopping: a batch not yet stored is not confirmed either
+                fetch.cancel()
+                await asyncio.gather(fetch, return_exceptions=True)
+                break
+            try:
+                updates = fetch.result()
+            except RetryAfter as err:
+                delay = float(err.retry_after if isinstance(err.retry_after, (int, float))
+                              else err.retry_after.total_seconds())
+            except (InvalidToken, Forbidden) as err:
+                log.critical("Telegram refused the bot token: %s", err)
+                return 1
+            except TelegramError as err:  # network trouble, 5xx, conflict: back off and retry
+                delay = min(max(delay * 2, 1.0), MAX_BACKOFF)
+                log.warning("getUpdates failed (%s); retrying in %.0f s", err, delay)
+            else:
+                delay = 0.0
+                if updates:
+                    fresh = await asyncio.to_thread(inbox.add, [u.to_dict() for u in updates])
+                    dispatcher.submit(fresh)
+                    offset = updates[-1].update_id + 1
+            if delay:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+    finally:
+        stopping.cancel()
+    if offset is not None:  # confirm the last stored batch so Telegram does not resend it
+        try:
+            await bot.get_updates(offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES)
+        except TelegramError as err:
+            log.info("could not confirm the last batch (it will be deduplicated): %s", err)
+    return 0
+
+
+async def _webhook(application: Application, settings: Settings, inbox: Inbox,  # type: ignore[type-arg]
+                   dispatcher: Dispatcher, stop: asyncio.Event) -> int:
+    """PTB's webhook server feeds its queue; each update is stored, then dispatched."""
+    assert application.updater is not None and settings.telegram_bot_token
+    secret = hashlib.sha256(settings.telegram_bot_token.encode()).hexdigest()[:32]
+    await application.updater.start_webhook(
+        listen="0.0.0.0", port=settings.webhook_port, url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False)
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            get = asyncio.create_task(application.update_queue.get())
+            await asyncio.wait({get, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not get.done():
+                get.cancel()
+                break
+            update = get.result()
+            if isinstance(update, Update):
+                dispatcher.submit(await asyncio.to_thread(inbox.add, [update.to_dict()]))
+    finally:
+        stopping.cancel()
+        await application.updater.stop()
     return 0

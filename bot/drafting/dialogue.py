@@ -99,12 +99,18 @@ class Dialogue:
         self.exporter = exporter
 
     # -- the persistence wrapper ---------------------------------------------------------
-    def handle(self, user: str, text: str) -> list[Reply]:
+    def handle(self, user: str, text: str, key: str | None = None) -> list[Reply]:
+        """One input, persisted: logged before it is handled, state saved right after.
+
+        ``key`` identifies a delivery (a Telegram update): the same key again gets the replies
+        it already got, and the input is not applied twice (redelivery after a crash)."""
+        if key is not None and (done := self.store.answered(key)) is not None:
+            return done
         session = self.store.load_session(user)
-        self.store.log_input(user, session.draft_id, text)
+        input_id = self.store.log_input(user, session.draft_id, text, key)
         draft = self.store.load_draft(session.draft_id, user) if session.draft_id else None
         session, draft, replies = self.transition(session, draft, text)
-        self.store.save(session, draft)
+        self.store.save(session, draft, input_id, replies)
         return replies
 
     # -- the state machine ---------------------------------------------------------------

@@ -26,3 +26,12 @@ class Reply:
     text: str
     options: tuple[Option, ...] = ()
     files: tuple[Path, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "options": [[o.label, o.data] for o in self.options],
+                "files": [str(f) for f in self.files]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Reply:
+        options = tuple(Option(str(label), str(value)) for label, value in data.get("options", []))  # type: ignore[union-attr]
+        return cls(str(data["text"]), options, tuple(Path(str(f)) for f in data.get("files", [])))  # type: ignore[union-attr]

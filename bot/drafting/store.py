@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.drafting.draft import Draft, Session
+from bot.drafting.replies import Reply
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[Migration] = []
@@ -33,6 +34,15 @@ def m001_initial(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX drafts_user ON drafts(user, deleted, updated)")
     db.execute("CREATE TABLE inputs (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL,"
                " draft_id TEXT, text TEXT NOT NULL, at REAL NOT NULL)")
+
+
+@migration
+def m002_input_keys(db: sqlite3.Connection) -> None:
+    # A channel's id for an input (e.g. a Telegram update) and the replies it produced, saved in
+    # the same transaction as the new state: a redelivered input is answered again, not re-applied.
+    db.execute("ALTER TABLE inputs ADD COLUMN key TEXT")
+    db.execute("ALTER TABLE inputs ADD COLUMN replies TEXT")
+    db.execute("CREATE UNIQUE INDEX inputs_key ON inputs(key) WHERE key IS NOT NULL")
 
 
 class DraftStore:
@@ -57,10 +67,22 @@ class DraftStore:
     def close(self) -> None:
         self._db.close()
 
-    def log_input(self, user: str, draft_id: str, text: str) -> None:
+    def log_input(self, user: str, draft_id: str, text: str, key: str | None = None) -> int:
+        """Writes the input before it is handled; returns its row id (the same row for a repeated key)."""
         with self._lock:
-            self._db.execute("INSERT INTO inputs(user, draft_id, text, at) VALUES (?,?,?,?)",
-                             (user, draft_id, text, time.time()))
+            cur = self._db.execute(
+                "INSERT INTO inputs(user, draft_id, text, at, key) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (user, draft_id, text, time.time(), key))
+            if cur.rowcount:
+                return int(cur.lastrowid or 0)
+            return int(self._db.execute("SELECT id FROM inputs WHERE key=?", (key,)).fetchone()[0])
+
+    def answered(self, key: str) -> list[Reply] | None:
+        """The replies already given to the input with this key, or None if it was never applied."""
+        row = self._db.execute("SELECT replies FROM inputs WHERE key=?", (key,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return [Reply.from_json(r) for r in json.loads(row[0])]
 
     def inputs(self, user: str) -> list[str]:
         rows = self._db.execute("SELECT text FROM inputs WHERE user=? ORDER BY id", (user,)).fetchall()
@@ -70,8 +92,9 @@ class DraftStore:
         row = self._db.execute("SELECT state FROM sessions WHERE user=?", (user,)).fetchone()
         return Session.from_json(json.loads(row[0])) if row else Session(user=user)
 
-    def save(self, session: Session, draft: Draft | None) -> None:
-        """Session and draft in one transaction: never one without the other."""
+    def save(self, session: Session, draft: Draft | None, input_id: int | None = None,
+             replies: list[Reply] | None = None) -> None:
+        """Session, draft and the input's replies in one transaction: never one without the others."""
         now = time.time()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -83,6 +106,9 @@ class DraftStore:
                     self._db.execute(
                         "INSERT OR REPLACE INTO drafts(id, user, kind, data, updated, deleted) VALUES (?,?,?,?,?,0)",
                         (draft.id, draft.user, draft.kind, json.dumps(draft.to_json(), ensure_ascii=False), now))
+                if input_id is not None and replies is not None:
+                    self._db.execute("UPDATE inputs SET replies=? WHERE id=?",
+                                     (json.dumps([r.to_json() for r in replies], ensure_ascii=False), input_id))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

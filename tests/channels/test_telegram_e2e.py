@@ -236,3 +236,32 @@ def test_kill_9_mid_conversation_loses_nothing(api: FakeBotApi, bot: BotProcess)
     text = finish_and_export(api, OTHER)
     for fact in ("2468户", "7531人", "9个网格", "党员大会5次"):
         assert fact in text
+
+
+def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBotApi, bot: BotProcess) -> None:
+    """Telegram forgets updates once confirmed; a bot killed with a confirmed, unhandled backlog
+    must still handle all of it after the restart (python-telegram-bot's own poller lost it)."""
+    notes = {USER: ["组织了插花沙龙。", "举办了象棋比赛。", "开设了书法课堂。", "开展了防诈讲座。", "办起了暑期托管班。"],
+             OTHER: ["修缮了健身步道。", "更换了楼道灯具。", "清理了楼顶杂物。", "安装了充电车棚。", "疏通了雨水管道。"]}
+    for uid in notes:
+        start_annual_summary(api, uid)
+    assert api.wait_for(lambda: api.pending_updates() == 0)
+    bot.kill()
+    before = {uid: len(api.messages_to(uid)) for uid in notes}
+    for i in range(5):  # typed while the bot is down
+        for uid, lines in notes.items():
+            api.send_text(uid, lines[i])
+    api.fail_next("sendMessage", status=429, retry_after=3)  # holds the first reply back
+    bot.start()
+    api.wait_for(lambda: api.pending_updates() == 0 and api.injected_failures, timeout=WAIT)
+    bot.kill()  # the whole batch was confirmed to Telegram; at most one reply went out
+    assert sum(len(api.messages_to(uid)) - before[uid] for uid in notes) <= 1
+    bot.start()
+    for uid in notes:
+        for line in notes[uid]:  # each note is echoed back (a reply replayed after the kill may repeat)
+            api.wait_for_message(uid, contains=line, after=before[uid], timeout=WAIT)
+        press(api, uid, "完成本节", "【第2/4部分】")
+        press(api, uid, "跳过", "【第3/4部分】")
+        text = finish_and_export(api, uid)
+        for line in notes[uid]:
+            assert text.count(line.rstrip("。")) == 1, line

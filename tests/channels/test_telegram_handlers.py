@@ -126,7 +126,7 @@ class ScriptedDialogue:
         self.calls: list[tuple[str, str]] = []
         self.store = _NullStore()
 
-    def handle(self, user: str, text: str) -> list[Reply]:
+    def handle(self, user: str, text: str, key: str | None = None) -> list[Reply]:
         self.calls.append((user, text))
         if isinstance(self.replies, Exception):
             raise self.replies
