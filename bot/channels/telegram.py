@@ -18,8 +18,9 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from telegram import (
@@ -56,6 +57,7 @@ from bot.ingest.loaders import SUPPORTED, IngestError, read_bytes
 from bot.retrieval.store import IndexStore, StoreError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units
 MAX_CALLBACK_DATA = 64  # bytes
@@ -64,6 +66,7 @@ PROGRESS_INTERVAL = 1.0  # seconds between edits of an indexing status message
 POLL_TIMEOUT = 25  # seconds a getUpdates call may wait for news
 MAX_BACKOFF = 30.0  # seconds between getUpdates retries while Telegram is unreachable
 HANDLERS_AT_ONCE = 16  # users handled concurrently (each user's updates stay in order)
+SEND_ATTEMPTS = 6  # tries per message while Telegram is unreachable (pauses 1, 2, 4, 8, 16 s)
 DRAIN_SECONDS = 20.0  # on SIGTERM, time for handlers in flight before the rest waits for the next start
 
 REFUSED = "抱歉，您没有使用权限，请联系管理员开通。"
@@ -76,6 +79,7 @@ ADMIN_COMMAND_ONLY = "只有管理员可以使用这个命令。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令。"
 NO_TOKEN = ("未设置 TELEGRAM_BOT_TOKEN，无法启动 Telegram 机器人。请在环境变量或 .env 中设置机器人令牌后重试；"
             "没有令牌时可以用 drafter chat 在终端中使用。")
+BAD_TOKEN = "Telegram 拒绝了机器人令牌（TELEGRAM_BOT_TOKEN 令牌无效或已被撤销）。请向 @BotFather 核对令牌后重新启动。"
 NO_WEBHOOKS = "Webhook 模式需要安装 python-telegram-bot[webhooks]；或者不设置 DRAFTER_WEBHOOK_URL，改用长轮询。"
 
 COMMANDS = (
@@ -332,16 +336,35 @@ class TelegramChannel:
 
 
 async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None:
-    """Each reply as messages (long text split, buttons on the last chunk), then its files."""
+    """Each reply as messages (long text split, buttons on the last chunk), then its files.
+
+    Each message is retried while Telegram is unreachable (the rate limiter handles 429s)."""
     for reply in replies:
         chunks = split_text(reply.text) or (["请选择："] if reply.options else [])
         for i, chunk in enumerate(chunks):
             markup = keyboard(reply.options) if i == len(chunks) - 1 else None
-            await bot.send_message(chat_id, chunk, reply_markup=markup)
+            await _persist(lambda chunk=chunk, markup=markup: bot.send_message(chat_id, chunk, reply_markup=markup))
         for path in reply.files:
             caption = "Word 文稿已生成，请下载后核对、修改。" if path.suffix == ".docx" else "文稿已生成，请下载查看。"
             data = await asyncio.to_thread(path.read_bytes)
-            await bot.send_document(chat_id, data, filename=path.name, caption=caption)
+            await _persist(lambda path=path, data=data, caption=caption: bot.send_document(
+                chat_id, data, filename=path.name, caption=caption))
+
+
+async def _persist(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
+    """``send()``, retried with growing pauses on network errors and 5xx (not on bad requests)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except BadRequest:
+            raise
+        except NetworkError as err:  # includes TimedOut; a timed-out message may arrive twice
+            if attempt == attempts:
+                raise
+            pause = min(2.0 ** (attempt - 1), MAX_BACKOFF)
+            log.warning("sending failed (%s); attempt %d of %d in %.0f s", err, attempt + 1, attempts, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 async def _typing(bot: Bot, chat_id: int) -> None:
@@ -440,7 +463,12 @@ def run_telegram(settings: Settings) -> int:
     if settings.webhook_url and importlib.util.find_spec("tornado") is None:
         print(NO_WEBHOOKS, file=sys.stderr)
         return 2
-    return asyncio.run(serve(settings))
+    try:
+        return asyncio.run(serve(settings))
+    except InvalidToken as err:
+        log.critical("Telegram refused the bot token: %s", err)
+        print(BAD_TOKEN, file=sys.stderr)
+        return 2
 
 
 async def serve(settings: Settings, application: Application | None = None,  # type: ignore[type-arg]
@@ -507,9 +535,8 @@ async def _poll(application: Application, settings: Settings, inbox: Inbox,  # t
             except RetryAfter as err:
                 delay = float(err.retry_after if isinstance(err.retry_after, (int, float))
                               else err.retry_after.total_seconds())
-            except (InvalidToken, Forbidden) as err:
-                log.critical("Telegram refused the bot token: %s", err)
-                return 1
+            except (InvalidToken, Forbidden):
+                raise InvalidToken() from None
             except TelegramError as err:  # network trouble, 5xx, conflict: back off and retry
                 delay = min(max(delay * 2, 1.0), MAX_BACKOFF)
                 log.warning("getUpdates failed (%s); retrying in %.0f s", err, delay)
