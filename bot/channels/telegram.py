@@ -367,6 +367,13 @@ async def _persist(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMP
     raise AssertionError("unreachable")
 
 
+def _warm_up(library: object) -> None:
+    try:
+        library.search("社区工作")  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a missing or broken index is reported when a user searches
+        log.warning("could not warm up the retriever", exc_info=True)
+
+
 async def _typing(bot: Bot, chat_id: int) -> None:
     try:
         await bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -418,6 +425,8 @@ def build_application(settings: Settings, dialogue: Dialogue | None = None,
                 await application.bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin))
             except TelegramError as err:  # the admin has not opened a chat with the bot yet
                 log.warning("could not set admin commands for %s: %s", admin, err)
+        if channel.dialogue.library is not None:  # open the index and load jieba before the first user
+            await asyncio.to_thread(_warm_up, channel.dialogue.library)
         if not settings.allowed_users and not settings.admins:
             log.warning("DRAFTER_ALLOWED_USERS and DRAFTER_ADMINS are both empty: nobody may use the bot")
         log.info("Telegram bot @%s is running", application.bot.username)

@@ -19,6 +19,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from bot.bench.load import run_load
 from bot.channels.telegram import EDITED, FAILED, NOT_TEXT, REFUSED
 from tests.conftest import ROOT
 from tests.fakes.bot_api import BotMessage, FakeBotApi
@@ -265,3 +266,13 @@ def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBo
         text = finish_and_export(api, uid)
         for line in notes[uid]:
             assert text.count(line.rstrip("。")) == 1, line
+
+
+def test_many_users_at_once_with_random_kills_keep_their_own_drafts(indexed: Path, tmp_path: Path) -> None:
+    """The load driver of ``make bench`` in small: 6 staff members draft at once while the bot is
+    killed twice at random moments; every user finishes with exactly their own facts."""
+    outcome = run_load(6, indexed, tmp_path, kills=2, think=(0.05, 0.3), seed=3)
+    assert outcome.kills == 2
+    assert outcome.updates == 6 * 16
+    assert not outcome.errors and not outcome.crossed and not outcome.failed_replies
+    assert outcome.unanswered == 0

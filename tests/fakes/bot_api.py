@@ -192,6 +192,9 @@ class FakeBotApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.injected_failures: list[tuple[str, int]] = []
         self.webhook: dict[str, Any] | None = None
+        # Called (in the server thread, under the lock) with every message the bot sends or edits;
+        # load drivers use it instead of polling ``messages_to``. Keep callbacks short.
+        self.listeners: list[Callable[[BotMessage], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -390,8 +393,10 @@ class FakeBotApi:
                 document: StoredFile | None = None) -> None:
         chat_id = message["chat"]["id"]
         self._current[(chat_id, message["message_id"])] = message
-        self._sent.append(BotMessage(method, chat_id, message["message_id"], text,
-                                     message.get("reply_markup"), document, params))
+        sent = BotMessage(method, chat_id, message["message_id"], text, message.get("reply_markup"), document, params)
+        self._sent.append(sent)
+        for listener in self.listeners:
+            listener(sent)
 
     def _store_file(self, name: str, data: bytes, mime: str, folder: str = "documents") -> StoredFile:
         n = next(self._file_ids)

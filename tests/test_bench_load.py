@@ -1,0 +1,49 @@
+"""The load benchmark's verdict: a draft with another user's facts, or missing its own, is caught."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+
+from bot.bench.load import Outcome, Staff, check_documents
+
+
+def _docx(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+class _Chats:
+    def __init__(self, docs: dict[int, bytes]) -> None:
+        self.docs = docs
+
+    def document(self, uid: int) -> bytes | None:
+        return self.docs.get(uid)
+
+
+def _own(person: Staff) -> bytes:
+    return _docx(f"{person.community}2025年工作总结",
+                 f"社区有{person.households}户居民，常住人口{person.residents}人。",
+                 f"全年召开党员大会{person.meetings}次，发展党员{person.recruits}名。")
+
+
+def test_staff_facts_are_unique_per_user() -> None:
+    staff = [Staff.make(i) for i in range(200)]
+    assert len({p.community for p in staff}) == 200
+    assert len({p.households for p in staff} | {p.residents for p in staff}) == 400
+
+
+def test_own_facts_pass_and_crossed_or_missing_facts_are_reported() -> None:
+    a, b, c = (Staff.make(i) for i in range(3))
+    crossed = _docx(f"{b.community}2025年工作总结", f"社区有{b.households}户居民，常住人口{a.residents}人。")
+    outcome = Outcome(users=3)
+    check_documents([a, b, c], _Chats({a.uid: _own(a), b.uid: crossed}), outcome)  # type: ignore[arg-type]
+    assert outcome.errors == [f"{c.uid}: no document"]
+    assert outcome.crossed == [f"{b.uid}: missing ['{b.residents}人', '党员大会{b.meetings}次', '发展党员{b.recruits}名']",
+                               f"{b.uid}: foreign facts [{a.residents}] []"]
+    assert not Outcome(users=1, crossed=outcome.crossed).ok
