@@ -80,6 +80,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 1
     hits = retriever.search(args.query, k=args.k, method=args.method, kinds=args.kind or (), topics=args.topic or ())
     if args.json:
+        if retriever.degraded:  # stdout stays one JSON document
+            print(f"提示：{retriever.degraded}", file=sys.stderr)
         print(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
         return 0
     if retriever.degraded:
@@ -114,25 +116,41 @@ def cmd_phrases(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.retrieval.evaluate import evaluate_method, load_queries
     from bot.retrieval.retriever import METHODS
-    from bot.retrieval.store import IndexStore
+    from bot.retrieval.store import IndexStore, StoreError
     from bot.services import open_retriever
 
     queries = load_queries(Path(args.queries))
     with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
         settings = Settings()
         settings.data_dir = Path(tmp)
-        settings.chroma_url = ""
-        IndexStore(settings).build([Path(args.corpus)])
-        retriever = open_retriever(settings, dense=True)
-        assert retriever is not None
-        results = {}
-        per_query = {}
-        for method in METHODS:
-            def run(q: str, m: str = method) -> list[str]:
-                return [h.passage.text for h in retriever.search(q, k=10, method=m)]
-            run(queries[0].query)  # warm caches (jieba, model) outside the timings
-            results[method], per_query[method] = evaluate_method(run, queries)
-        out = {"queries": len(queries), "passages": len(retriever.passages), "methods": results}
+        # On a server (DRAFTER_CHROMA_URL) the temporary index gets a collection of its own,
+        # never a shared one, and drops it at the end.
+        settings.chroma_collection = ""
+        store = IndexStore(settings)
+        try:
+            store.build([Path(args.corpus)])
+            retriever = open_retriever(settings, dense=True, embedder=store.embedder)
+            assert retriever is not None
+            results = {}
+            per_query = {}
+            for method in METHODS:
+                def run(q: str, m: str = method) -> list[str]:
+                    return [h.passage.text for h in retriever.search(q, k=10, method=m)]
+                run(queries[0].query)  # warm caches (jieba, model) outside the timings
+                results[method], per_query[method] = evaluate_method(run, queries)
+                if retriever.degraded:
+                    print(f"评测失败：{retriever.degraded}（{method} 的结果无效）", file=sys.stderr)
+                    return 1
+            out = {"queries": len(queries), "passages": len(retriever.passages), "methods": results}
+        except StoreError as err:
+            print(f"评测失败：{err}", file=sys.stderr)
+            return 1
+        finally:
+            if settings.chroma_url:
+                try:
+                    store.vectors().drop()
+                except Exception as exc:  # the server went away: the collection is left behind
+                    log.warning("temporary eval collection not deleted: %s", exc)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
@@ -148,15 +166,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.retrieval.dense import VectorStoreUnavailable
     from bot.retrieval.store import IndexStore
 
-    snapshot = IndexStore(_settings(args)).load()
+    settings = _settings(args)
+    store = IndexStore(settings)
+    snapshot = store.load()
     if snapshot is None:
         print("还没有索引，请先运行：drafter index")
         return 1
     for line in snapshot.meta.get("report", []):  # type: ignore[union-attr]
         print(line)
     print(f"模型：{snapshot.meta.get('model')}；[UNK] 占比 {float(snapshot.meta.get('unknown_share', 0)):.1%}；向量权重 {snapshot.meta.get('dense_weight')}")
+    vectors = store.vectors(create=False)
+    where = f"服务器 {settings.chroma_url}" if settings.chroma_url else f"本地 {settings.chroma_dir}"
+    try:
+        print(f"向量库：{where}；集合 {vectors.name}；向量 {vectors.count()} 个")
+    except VectorStoreUnavailable as err:
+        print(f"向量库：{where}；集合 {vectors.name}；暂时无法读取：{err}")
     return 0
 
 

@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     # Dense weight in the default method; None means "derive it from how well the
     # model reads the corpus" (its share of [UNK] tokens), measured at index time.
     dense_weight: float | None = None
+    # http://host:port of a shared `chroma run` server; empty means the embedded store in data_dir.
     chroma_url: str = ""
+    # Namespace of the collection on a shared server: deployments that set the same one share
+    # their vectors (index the same corpus); empty means one of this data directory's own.
+    chroma_collection: str = ""
     max_file_mb: float = 20.0
 
     telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")

@@ -7,7 +7,7 @@ import logging
 from bot.config import Settings
 from bot.retrieval.dense import Embedder
 from bot.retrieval.retriever import Retriever
-from bot.retrieval.store import IndexStore, StoreError
+from bot.retrieval.store import IndexStore
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 def open_retriever(settings: Settings, dense: bool | None = None, embedder: Embedder | None = None) -> Retriever | None:
     """The retriever over the live snapshot, or None when nothing is indexed yet.
 
-    ``dense=None`` loads the model only when the default method gives it weight."""
+    ``dense=None`` loads the model only when the default method gives it weight. Opening never
+    touches the vector store: it connects on the first dense search (bounded by short timeouts),
+    and while it is down searches answer from the lexical index with ``Retriever.degraded`` set."""
     store = IndexStore(settings, embedder)
     snapshot = store.load()
     if snapshot is None:
@@ -24,12 +26,12 @@ def open_retriever(settings: Settings, dense: bool | None = None, embedder: Embe
     use_dense = weight > 0 if dense is None else dense
     retriever = Retriever(snapshot, dense_weight=weight)
     if use_dense:
-        try:
-            retriever.embedder = store.embedder
-            retriever.vectors = store.vectors()
-        except StoreError as exc:
-            log.warning("%s", exc)
-            retriever.degraded = "向量库暂时不可用，本次结果仅来自关键词检索。"
+        vectors = store.vectors(create=False)
+        if snapshot.meta.get("collection") not in (None, vectors.name):
+            log.warning("the index was built with vector collection %s, the settings now give %s: "
+                        "run drafter index", snapshot.meta.get("collection"), vectors.name)
+        retriever.embedder = store.embedder
+        retriever.vectors = vectors
     return retriever
 
 
@@ -40,6 +42,9 @@ class CorpusLibrary:
         self.settings = settings
         self._retriever: Retriever | None = None
         self._snapshot = None
+        # After each call: a notice for the user when its results came from the lexical index
+        # alone because the vector store was down (empty otherwise).
+        self.notice = ""
 
     def retriever(self) -> Retriever | None:
         from bot.retrieval.store import IndexStore
@@ -48,7 +53,11 @@ class CorpusLibrary:
         if current != self._snapshot:
             self._retriever = open_retriever(self.settings)
             self._snapshot = current
+        self.notice = ""
         return self._retriever
+
+    def _searched(self, retriever: Retriever) -> None:
+        self.notice = self.notice or retriever.degraded
 
     def _source(self, passage) -> str:  # type: ignore[no-untyped-def]
         return f"{passage.title}｜{passage.source}"
@@ -60,9 +69,12 @@ class CorpusLibrary:
         if retriever is None:
             return [], []
         hits = retriever.search(query, k=3, kinds=kinds, topics=topics, exclude_sensitive=True)
+        self._searched(retriever)
         if not hits and (kinds or topics):
             hits = retriever.search(query, k=3, exclude_sensitive=True)
+            self._searched(retriever)
         phrases = find_phrases(retriever, query, k=3, kinds=tuple(kinds), topics=tuple(topics)) or find_phrases(retriever, query, k=3)
+        self._searched(retriever)
         return ([(h.passage.text, self._source(h.passage)) for h in hits],
                 [(p.text, f"{p.title}｜{p.source}") for p in phrases])
 
@@ -70,7 +82,9 @@ class CorpusLibrary:
         retriever = self.retriever()
         if retriever is None:
             return []
-        return [(h.passage.text, self._source(h.passage)) for h in retriever.search(query, k=5)]
+        hits = retriever.search(query, k=5)
+        self._searched(retriever)
+        return [(h.passage.text, self._source(h.passage)) for h in hits]
 
     def phrases(self, query: str):  # type: ignore[no-untyped-def]
         from bot.retrieval.phrases import find_phrases
@@ -78,7 +92,9 @@ class CorpusLibrary:
         retriever = self.retriever()
         if retriever is None:
             return []
-        return [(p.text, f"{p.title}｜{p.source}") for p in find_phrases(retriever, query, k=5)]
+        phrases = find_phrases(retriever, query, k=5)
+        self._searched(retriever)
+        return [(p.text, f"{p.title}｜{p.source}") for p in phrases]
 
 
 def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]

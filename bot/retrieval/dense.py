@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+import re
+import time
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -66,61 +70,210 @@ def weight_from_unknown_share(unknown: float) -> float:
     return round(max(0.0, min(1.0, (0.10 - unknown) / 0.08)), 3)
 
 
-def chroma_client(chroma_dir: Path, url: str = ""):  # type: ignore[no-untyped-def]
+# Bounds on every exchange with a Chroma server, in seconds. chromadb's own HTTP session has no
+# timeout at all (httpx.Client(timeout=None)), so a server that is down or hangs would block a search.
+CONNECT_TIMEOUT = 2.0
+QUERY_TIMEOUT = 5.0      # a search: queries take milliseconds
+INDEX_TIMEOUT = 60.0     # an index run: batches of 1000 vectors
+HEARTBEAT_TIMEOUT = 3.0
+RETRY_AFTER = 30.0       # after a failure, searches skip the vector store this long, then reconnect
+
+_NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
+
+
+class VectorStoreUnavailable(Exception):
+    """The vector store cannot be used right now; ``str(err)`` is a Chinese message for the operator."""
+
+
+def collection_name(namespace: str, fingerprint: str) -> str:
+    """``<namespace>-<model fingerprint>``; a namespace Chroma would refuse (e.g. Chinese) is hashed,
+    deterministically, so every deployment that configures it still meets the same collection."""
+    if not _NAME_OK.match(namespace):
+        namespace = "ns" + hashlib.sha1(namespace.encode()).hexdigest()[:10]
+    return f"{namespace}-{fingerprint}"
+
+
+def _server_address(url: str) -> tuple[str, int, bool]:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise VectorStoreUnavailable(f"DRAFTER_CHROMA_URL 格式不对：{url!r}，应为 http://主机:端口，例如 http://127.0.0.1:8000")
+    ssl = parsed.scheme == "https"
+    return parsed.hostname, parsed.port or (443 if ssl else 8000), ssl
+
+
+def server_down_message(url: str) -> str:
+    try:
+        host, port, _ = _server_address(url)
+    except VectorStoreUnavailable as err:
+        return str(err)
+    return (f"无法连接向量库服务器 {url}（DRAFTER_CHROMA_URL）。请先启动服务器"
+            f"（例如 chroma run --path /srv/drafter-chroma --host {host} --port {port}），或检查该地址。")
+
+
+def _heartbeat(url: str) -> None:
+    """A bounded ``GET /api/v2/heartbeat``: a server that is down or unreachable fails here within
+    seconds, before chromadb's unbounded session gets a chance to hang."""
+    import httpx
+
+    host, port, ssl = _server_address(url)
+    scheme = "https" if ssl else "http"
+    try:
+        response = httpx.get(f"{scheme}://{host}:{port}/api/v2/heartbeat",
+                             timeout=httpx.Timeout(HEARTBEAT_TIMEOUT, connect=CONNECT_TIMEOUT))
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise VectorStoreUnavailable(server_down_message(url)) from exc
+
+
+def chroma_client(chroma_dir: Path, url: str = "", timeout: float = QUERY_TIMEOUT):  # type: ignore[no-untyped-def]
+    """An embedded store under ``chroma_dir``, or a client of the server at ``url`` whose requests
+    are bounded by ``timeout`` (connect: CONNECT_TIMEOUT). Raises VectorStoreUnavailable."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     settings = ChromaSettings(anonymized_telemetry=False)
-    if url:
-        from urllib.parse import urlparse
+    if not url:
+        chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
+    host, port, ssl = _server_address(url)
+    _heartbeat(url)
+    try:
+        client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings)
+    except Exception as exc:
+        raise VectorStoreUnavailable(server_down_message(url)) from exc
+    import httpx
 
-        parsed = urlparse(url)
-        return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
-                                   ssl=parsed.scheme == "https", settings=settings)
-    chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
+    else:  # a future chromadb: the heartbeat above still bounds the "server down" case
+        log.warning("could not set a timeout on the Chroma HTTP session (%s)", type(session).__name__)
+    return client
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    import httpx
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, httpx.TransportError) or "Could not connect" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class VectorStore:
-    """One Chroma collection per embedding model; ids are passage ids."""
+    """One Chroma collection; ids are passage ids (content-addressed), so deployments that
+    share a collection share vectors.
 
-    def __init__(self, client, fingerprint: str) -> None:  # type: ignore[no-untyped-def]
-        self._client = client
-        self.name = f"passages-{fingerprint}"
+    Connects on first use. A failure (server down, collection missing) raises
+    VectorStoreUnavailable, is logged once, and for ``retry_after`` seconds every call fails at
+    once without touching the network; the next call after that reconnects, so a server that
+    comes back is used again without restarting the process."""
 
-    @cached_property
+    def __init__(self, connect: Callable[[], Any], name: str, location: str, *, create: bool = True,
+                 retry_after: float = RETRY_AFTER) -> None:
+        self._connect = connect
+        self.name = name
+        self.location = location
+        self.create = create  # an index run creates the collection; a search only opens it
+        self.retry_after = retry_after
+        self._client: Any = None
+        self._coll: Any = None
+        self._failed_at: float | None = None
+        self._reason = ""
+
+    @property
+    def available(self) -> bool:
+        """False while cooling down after a failure (no network is touched to say so)."""
+        return self._failed_at is None or time.monotonic() - self._failed_at >= self.retry_after
+
     def _collection(self):  # type: ignore[no-untyped-def]
-        # Our own vectors always: Chroma's default embedding function would download a model.
-        return self._client.get_or_create_collection(
-            self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        if self._coll is None:
+            if self._client is None:
+                self._client = self._connect()
+            if self.create:
+                # Our own vectors always: Chroma's default embedding function would download a model.
+                self._coll = self._client.get_or_create_collection(
+                    self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+            else:
+                self._coll = self._client.get_collection(self.name, embedding_function=None)
+        return self._coll
+
+    def _run(self, operation: Callable[[Any], Any]) -> Any:
+        if not self.available:
+            raise VectorStoreUnavailable(self._reason)
+        try:
+            result = operation(self._collection())
+        except Exception as exc:
+            self._fail(exc)
+            raise VectorStoreUnavailable(self._reason) from exc
+        if self._failed_at is not None:
+            log.warning("vector store %s is back (collection %s)", self.location, self.name)
+            self._failed_at = None
+        return result
+
+    def _fail(self, exc: Exception) -> None:
+        first = self._failed_at is None
+        self._failed_at = time.monotonic()
+        self._coll = None  # reconnect from scratch: the server may come back with other collection ids
+        if isinstance(exc, VectorStoreUnavailable):
+            self._client = None
+            self._reason = str(exc)
+        elif self.location.startswith(("http://", "https://")) and _is_connection_error(exc):
+            self._client = None
+            self._reason = server_down_message(self.location)
+        elif type(exc).__name__ == "NotFoundError":
+            self._reason = f"向量库 {self.location} 中没有集合 {self.name}，请重新运行 drafter index。"
+        else:
+            self._reason = f"向量库 {self.location} 出错：{exc}"
+        cause = exc.__cause__ if isinstance(exc, VectorStoreUnavailable) and exc.__cause__ else exc
+        if first:
+            log.warning("vector store unavailable (%s, collection %s), next attempt after %.0f s: %s: %s",
+                        self.location, self.name, self.retry_after, type(cause).__name__, cause)
+        else:
+            log.debug("vector store still unavailable: %s", exc)
 
     def existing(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 500):
             batch = list(ids[start : start + 500])
-            found.update(self._collection.get(ids=batch, include=[])["ids"])
+            found.update(self._run(lambda c, b=batch: c.get(ids=b, include=[]))["ids"])
         return found
 
     def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, str]]) -> None:
         for start in range(0, len(ids), 1000):
             end = start + 1000
-            self._collection.upsert(ids=list(ids[start:end]), embeddings=vectors[start:end].tolist(),
-                                    metadatas=list(metadatas[start:end]))
+            self._run(lambda c, s=start, e=end: c.upsert(
+                ids=list(ids[s:e]), embeddings=vectors[s:e].tolist(), metadatas=list(metadatas[s:e])))
+
+    def delete(self, ids: Sequence[str]) -> int:
+        ids = list(ids)
+        for start in range(0, len(ids), 1000):
+            self._run(lambda c, s=start: c.delete(ids=ids[s : s + 1000]))
+        return len(ids)
 
     def delete_except(self, keep: set[str]) -> int:
-        all_ids = self._collection.get(include=[])["ids"]
-        stale = [i for i in all_ids if i not in keep]
-        for start in range(0, len(stale), 1000):
-            self._collection.delete(ids=stale[start : start + 1000])
-        return len(stale)
+        all_ids = self._run(lambda c: c.get(include=[]))["ids"]
+        return self.delete([i for i in all_ids if i not in keep])
 
     def query(self, vector: np.ndarray, n: int) -> list[str]:
-        count = self._collection.count()
-        if count == 0:
-            return []
-        result = self._collection.query(query_embeddings=[vector.tolist()], n_results=min(n, count), include=[])
-        return list(result["ids"][0])
+        def run(collection):  # type: ignore[no-untyped-def]
+            count = collection.count()
+            if count == 0:
+                return []
+            result = collection.query(query_embeddings=[vector.tolist()], n_results=min(n, count), include=[])
+            return list(result["ids"][0])
+
+        return self._run(run)
 
     def count(self) -> int:
-        return int(self._collection.count())
+        return int(self._run(lambda c: c.count()))
+
+    def drop(self) -> None:
+        """Delete the whole collection (a temporary one, e.g. of ``drafter eval``)."""
+        def run(collection):  # type: ignore[no-untyped-def]
+            self._client.delete_collection(self.name)
+
+        self._run(run)
+        self._coll = None

@@ -12,7 +12,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
-from bot.retrieval.dense import Embedder, VectorStore
+from bot.retrieval.dense import Embedder, VectorStore, VectorStoreUnavailable
 from bot.retrieval.lexical import rrf
 from bot.retrieval.store import Snapshot
 from bot.text.dedup import containment, shingles
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 METHODS = ("lexical", "dense", "hybrid", "default")
 DEPTH = 100
 LEXICAL_WEIGHT = 1.0
+DEGRADED_NOTICE = "向量库暂时不可用，本次结果仅来自关键词检索。"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Retriever:
         self.embedder = embedder
         self.vectors = vectors
         self.dense_weight = float(snapshot.meta.get("dense_weight", 0.0)) if dense_weight is None else dense_weight
+        # Set by each search: the notice for the user when the vector store could not answer it.
         self.degraded = ""
 
     def _mask(self, kinds: Sequence[str], topics: Sequence[str], exclude_sensitive: bool) -> np.ndarray | None:
@@ -65,13 +67,20 @@ class Retriever:
     def dense_ranking(self, query: str, mask: np.ndarray | None, depth: int = DEPTH) -> list[int]:
         if self.embedder is None or self.vectors is None:
             return []
+        # A Chroma server down must not take search down with it. The vector store logs the
+        # outage once and, while it cools down, fails at once without touching the network.
+        if not self.vectors.available:
+            self.degraded = DEGRADED_NOTICE
+            return []
         try:
             ids = self.vectors.query(self.embedder.encode([query])[0], depth * 2 if mask is not None else depth)
-        except Exception as exc:  # a Chroma server down must not take search down with it
-            log.warning("dense search failed, answering from the lexical index: %s", exc)
-            self.degraded = "向量库暂时不可用，本次结果仅来自关键词检索。"
+        except VectorStoreUnavailable:
+            self.degraded = DEGRADED_NOTICE
             return []
-        self.degraded = ""
+        except Exception as exc:  # e.g. the model failing: not the store's, but the same answer
+            log.warning("dense search failed, answering from the lexical index: %s", exc)
+            self.degraded = DEGRADED_NOTICE
+            return []
         positions = [self._pos[i] for i in ids if i in self._pos]
         if mask is not None:
             positions = [i for i in positions if mask[i]]
@@ -81,6 +90,7 @@ class Retriever:
                topics: Sequence[str] = (), exclude_sensitive: bool = False) -> list[Hit]:
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r}")
+        self.degraded = ""
         if not self.passages or not query.strip():
             return []
         mask = self._mask(kinds, topics, exclude_sensitive)
@@ -90,7 +100,12 @@ class Retriever:
             lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH)
             if dense_w <= 0:
                 return self._collapse([(i, float(scores[i])) for i in lexical], k)
-        rankings = [(lexical, LEXICAL_WEIGHT), (self.dense_ranking(query, mask), dense_w)]
+        dense = self.dense_ranking(query, mask)
+        if self.degraded:  # the vector store is down: the lexical ranking answers alone
+            if method == "dense":
+                lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH)
+            return self._collapse([(i, float(scores[i])) for i in lexical], k)
+        rankings = [(lexical, LEXICAL_WEIGHT), (dense, dense_w)]
         fused = rrf(rankings)
         ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         return self._collapse(ordered, k)

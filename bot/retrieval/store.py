@@ -8,6 +8,13 @@ Layout under ``<data_dir>/index``::
 Vectors live in Chroma, keyed by passage id. A build adds the new vectors first, then
 swaps CURRENT, then deletes vectors no snapshot needs, so an interrupted build always
 leaves the previous snapshot with every vector it uses.
+
+With ``DRAFTER_CHROMA_URL`` the collection lives on a shared server. Its name is
+``<namespace>-<model>``: the namespace is ``DRAFTER_CHROMA_COLLECTION`` when set (deployments
+that set the same one share one corpus's vectors deliberately), otherwise an id created once per
+data directory (``VECTOR_NAMESPACE``), so deployments never touch each other's vectors by accident.
+On a server a build deletes only the vectors its own previous snapshot had and the new one
+dropped, never the whole collection minus its own passages.
 """
 
 from __future__ import annotations
@@ -25,7 +32,10 @@ from pathlib import Path
 from bot.config import Settings
 from bot.ingest.loaders import IngestError, discover, read_file
 from bot.ingest.pipeline import IngestReport, build_passages, documents_from_json, documents_of, documents_to_json
-from bot.retrieval.dense import Embedder, VectorStore, chroma_client, weight_from_unknown_share
+from bot.retrieval.dense import (
+    INDEX_TIMEOUT, QUERY_TIMEOUT, Embedder, VectorStore, VectorStoreUnavailable, chroma_client, collection_name,
+    weight_from_unknown_share,
+)
 from bot.retrieval.lexical import LexicalIndex
 from bot.text.model import Document, Passage
 
@@ -86,12 +96,42 @@ class IndexStore:
             self._embedder = Embedder(self.settings.embedding_model)
         return self._embedder
 
-    def vectors(self) -> VectorStore:
-        try:
-            client = chroma_client(self.settings.chroma_dir, self.settings.chroma_url)
-            return VectorStore(client, self.embedder.fingerprint)
-        except Exception as exc:
-            raise StoreError(f"无法连接向量库（Chroma）：{exc}") from exc
+    def vectors(self, timeout: float = QUERY_TIMEOUT, create: bool = True) -> VectorStore:
+        """The collection of this deployment and model; connects on first use (never here)."""
+        url = self.settings.chroma_url
+        chroma_dir = self.settings.chroma_dir
+        return VectorStore(lambda: chroma_client(chroma_dir, url, timeout),
+                           collection_name(self.vector_namespace(), self.embedder.fingerprint),
+                           url or str(chroma_dir), create=create)
+
+    def vector_namespace(self) -> str:
+        """See the module docstring. The embedded store belongs to this data directory alone and
+        keeps its historical name."""
+        if not self.settings.chroma_url:
+            return "passages"
+        if self.settings.chroma_collection:
+            return self.settings.chroma_collection
+        path = self.root / "VECTOR_NAMESPACE"
+        fresh = "drafter-" + os.urandom(5).hex()
+        for _ in range(50):
+            try:
+                name = path.read_text(encoding="utf-8").strip()
+            except FileNotFoundError:
+                self.root.mkdir(parents=True, exist_ok=True)
+                try:  # O_EXCL: of two processes starting at once, the first one's id wins
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                except FileExistsError:
+                    continue
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(fresh)
+                return fresh
+            if name:
+                return name
+            time.sleep(0.01)  # its creator has not written it yet
+        tmp = path.with_suffix(".tmp")  # the creator died before writing: take over
+        tmp.write_text(fresh, encoding="utf-8")
+        os.replace(tmp, path)
+        return fresh
 
     def current_folder(self) -> Path | None:
         pointer = self.root / "CURRENT"
@@ -154,8 +194,16 @@ class IndexStore:
         timings["dedup_tag"] = time.perf_counter() - t1
         result = BuildResult(report=report, errors=errors, files_reprocessed=reprocessed,
                              files_reused=reused, characters=characters)
-        if previous is not None and new_files == prev_files:
-            prev_meta = json.loads((previous / "meta.json").read_text(encoding="utf-8"))
+        # Before anything is built: a vector store that is down fails the run at once, and an
+        # unchanged corpus still gets any vector its snapshot lacks (e.g. a new or reset server).
+        vectors = self.vectors(INDEX_TIMEOUT)
+        try:
+            have = vectors.existing([p.id for p in passages])
+        except VectorStoreUnavailable as exc:
+            raise StoreError(_kept(exc)) from exc
+        prev_meta = json.loads((previous / "meta.json").read_text(encoding="utf-8")) if previous else {}
+        if (previous is not None and new_files == prev_files and prev_meta.get("collection") == vectors.name
+                and len(have) == len({p.id for p in passages})):
             result.changed = False
             result.unknown_share = float(prev_meta.get("unknown_share", 0.0))
             result.dense_weight = float(prev_meta.get("dense_weight", 0.0))
@@ -170,9 +218,7 @@ class IndexStore:
         timings["lexical"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
-        vectors = self.vectors()
         try:
-            have = vectors.existing([p.id for p in passages])
             todo = [p for p in passages if p.id not in have]
             result.reused_vectors = len(passages) - len(todo)
             for start in range(0, len(todo), 64):
@@ -183,8 +229,8 @@ class IndexStore:
                             [{"source": p.source, "kind": p.kind} for p in batch])
             progress("向量化", len(todo), len(todo))
             result.embedded = len(todo)
-        except StoreError:
-            raise
+        except VectorStoreUnavailable as exc:
+            raise StoreError(_kept(exc)) from exc
         except Exception as exc:
             raise StoreError(f"写入向量库失败，原索引保持不变：{exc}") from exc
         timings["embed"] = time.perf_counter() - t3
@@ -199,6 +245,7 @@ class IndexStore:
         meta = {
             "model": self.embedder.model_name,
             "collection": vectors.name,
+            "vector_store": self.settings.chroma_url or "embedded",
             "unknown_share": result.unknown_share,
             "dense_weight": result.dense_weight,
             "passages": len(passages),
@@ -206,8 +253,20 @@ class IndexStore:
             "built_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
         t5 = time.perf_counter()
+        keep = {p.id for p in passages}
+        dropped: set[str] = set()
+        if previous is not None and prev_meta.get("collection") == vectors.name:
+            with (previous / "passages.jsonl").open(encoding="utf-8") as fh:
+                dropped = {json.loads(line)["id"] for line in fh if line.strip()} - keep
         self._write_snapshot(passages, new_files, meta, lexical)
-        vectors.delete_except({p.id for p in passages})
+        try:
+            if self.settings.chroma_url:  # shared: only what this deployment itself dropped
+                vectors.delete(sorted(dropped))
+            else:
+                vectors.delete_except(keep)
+        except VectorStoreUnavailable as exc:  # the new snapshot is live and complete already
+            # Left-over vectors cost only space: searches ignore ids outside the snapshot.
+            log.warning("stale vectors not deleted: %s", exc)
         timings["write"] = time.perf_counter() - t5
         result.seconds = timings
         return result
@@ -233,6 +292,10 @@ class IndexStore:
         for old in snapshots.iterdir():
             if old.name != name:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _kept(exc: Exception) -> str:
+    return f"{str(exc).rstrip('。')}。原索引保持不变，检索仍可使用。"
 
 
 def _sha256(path: Path) -> str:
