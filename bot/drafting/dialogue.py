@@ -46,6 +46,9 @@ class Library(Protocol):
     def phrases(self, query: str) -> list[tuple[str, str]]:
         ...
 
+    # A notice about the last call's results for the user ("" when none), e.g. lexical-only.
+    notice: str
+
 
 Exporter = Callable[[Draft, object, str], Path]
 
@@ -199,7 +202,7 @@ class Dialogue:
             return Reply("查找范例时出错了，请稍后再试；您的回答都已保存。")
         if not passages and not phrases:
             return Reply("没有找到相关范例，请换个说法试试。")
-        lines = ["以下是以往材料中的写法，仅供参考（其中的数字和名称已遮盖为“__”“XX”，请填写本社区的实际情况）："]
+        lines = [*self._notice(), "以下是以往材料中的写法，仅供参考（其中的数字和名称已遮盖为“__”“XX”，请填写本社区的实际情况）："]
         for i, (text, source) in enumerate(phrases[:3], 1):
             lines.append(f"{i}. {text}\n　　——来源：{source}")
         if passages:
@@ -227,8 +230,13 @@ class Dialogue:
             return [Reply("检索时出错了，请稍后再试。")]
         if not found:
             return [Reply("没有找到相关内容，请换个说法试试。")]
-        lines = [f"{i}. {t}\n　　——来源：{s}" for i, (t, s) in enumerate(found[:5], 1)]
+        lines = [*self._notice(), *(f"{i}. {t}\n　　——来源：{s}" for i, (t, s) in enumerate(found[:5], 1))]
         return [Reply("\n".join(lines), self._options_for(session, draft))]
+
+    def _notice(self) -> list[str]:
+        """The library's word on its last answer (e.g. the vector store is down), as a first line."""
+        notice = getattr(self.library, "notice", "")
+        return [f"提示：{notice}"] if notice else []
 
     def _topic_by_name(self, name: str) -> TopicSpec | None:
         for topic in self.catalog.topics.values():
