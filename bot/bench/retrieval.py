@@ -69,7 +69,7 @@ def run(flags: list[str]) -> int:
           f"{chars / max(baseline, 1e-9):,.0f} chars/s (ratio {baseline / total:.3f})")
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, data_dir=Path(tmp))
+        settings = Settings(_env_file=None, data_dir=Path(tmp), chroma_url="")  # embedded: leave no collection on a server
         t = time.perf_counter()
         store = IndexStore(settings)
         result = store.build([source])
