@@ -307,9 +307,12 @@ def _sha256(path: Path) -> str:
 
 
 def _source_name(path: Path, roots: list[Path]) -> str:
-    for root in roots:
+    """The file's key in the index: its path under its folder; files of a second or later folder
+    (e.g. ``uploads/``) carry that folder's name, so equal names in two folders never collide."""
+    for n, root in enumerate(roots):
         try:
-            return path.relative_to(root).as_posix()
+            relative = path.relative_to(root).as_posix()
         except ValueError:
             continue
+        return f"{root.name}/{relative}" if n else relative
     return path.name

@@ -68,3 +68,16 @@ def test_a_bad_file_is_reported_and_the_index_keeps_the_rest(settings, embedder,
     assert len(result.errors) == 2
     assert any("Word 文件已损坏" in e for e in result.errors)
     assert len(store.load().passages) == count
+
+
+def test_a_file_named_like_one_in_another_folder_is_indexed_beside_it(settings, embedder, corpus: Path, tmp_path: Path):
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "special_employment_2024.md").write_text(
+        "# 上传的同名文件\n\n社区开设家政技能培训班三期，帮助四十名居民取得证书后上岗就业。\n" * 3, encoding="utf-8")
+    store = IndexStore(settings, embedder)
+    store.build([corpus, uploads])
+    sources = {p.source for p in store.load().passages}
+    assert {"special_employment_2024.md", "uploads/special_employment_2024.md"} <= sources
+    again = store.build([corpus, uploads])
+    assert not again.changed
