@@ -98,6 +98,20 @@ def _one_line(text: str) -> str:
     return " ".join(_clean(text).split())
 
 
+# What, at the start of a line, would reach beyond its paragraph in Markdown: a heading, a
+# heading's underline or a rule, a code fence (swallowing what follows), raw HTML. Lists and
+# quotes stay as typed: they only shape the paragraph itself.
+_BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|`{3,}|~{3,}|(?:[-_*]\s*){3,}$|[=-]+\s*$|<)")
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _literal(paragraph: str) -> str:
+    """A paragraph whose lines cannot change the document around them: user text that starts
+    with "## " or "```" stays text of its paragraph (escaped), never a heading or a code block."""
+    lines = [line.lstrip(" \t") for line in _LINE_BREAK.split(paragraph)]
+    return "\n".join("\\" + line if _BLOCK_START.match(line) else line for line in lines)
+
+
 def to_markdown(draft: RenderedDraft) -> str:
     """Render the draft as Markdown for display in the chat window."""
     blocks: list[str] = [f"# {_one_line(draft.title)}"]
@@ -105,7 +119,7 @@ def to_markdown(draft: RenderedDraft) -> str:
         if numbered:
             marks = "##" if section.level <= 1 else "###"
             blocks.append(f"{marks} {_one_line(numbered)}")
-        blocks.extend(p.strip() for p in map(_clean, section.paragraphs) if p.strip())
+        blocks.extend(_literal(p.strip()) for p in map(_clean, section.paragraphs) if p.strip())
 
     closing = [_one_line(line) for line in (draft.signature, draft.date) if line.strip()]
     if closing:
@@ -115,7 +129,7 @@ def to_markdown(draft: RenderedDraft) -> str:
             # Full-width spaces survive Markdown rendering (ASCII indentation
             # would be stripped or turn into a code block).
             extra = pad_cells + (widest - _display_width(line))
-            blocks.append("\u3000" * (extra // 2) + line)
+            blocks.append("\u3000" * (extra // 2) + _literal(line))
 
     pending = [_one_line(item) for item in draft.pending if item.strip()]
     if pending:

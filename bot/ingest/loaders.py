@@ -2,28 +2,78 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 import zipfile
 from pathlib import Path
 
 SUPPORTED = (".txt", ".md", ".docx")
 MAX_DOCX_UNPACKED = 100 * 1024 * 1024  # a zip bomb unpacks far beyond any real document
+MAX_NAME_SHOWN = 60  # characters of a file name quoted in a message
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # old .doc, and password-protected Word files
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters that would garble the chat or the terminal a message is shown in.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def shown_name(name: str) -> str:
+    """A file name as a message may quote it: one line, no control or direction characters,
+    undecodable bytes as �, and at most MAX_NAME_SHOWN characters (its start and its end, which
+    holds the extension)."""
+    text = _INVISIBLE.sub("", _SURROGATE.sub("\ufffd", name)).strip() or "（无名文件）"
+    if len(text) <= MAX_NAME_SHOWN:
+        return text
+    tail = MAX_NAME_SHOWN // 3
+    return text[: MAX_NAME_SHOWN - tail - 1] + "…" + text[-tail:]
 
 
 class IngestError(Exception):
     """A file that cannot be indexed; ``str(err)`` is the message for the user."""
 
     def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"{name}：{message}")
+        super().__init__(f"{shown_name(name)}：{message}")
         self.name = name
         self.message = message
 
 
+def _check_name(name: str, path: str = "") -> None:
+    """A name that is not valid Unicode (bytes of another encoding, a lone surrogate) cannot be
+    stored in the index or shown; the file is refused, with its likely GBK reading when there is one."""
+    if not _SURROGATE.search(path or name):
+        return
+    try:
+        guess = name.encode("utf-8", "surrogateescape").decode("gb18030")
+        hint = f"（按 GBK 编码可能是“{shown_name(guess)}”）"
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        hint = ""
+    where = "文件名" if _SURROGATE.search(name) else "文件所在文件夹的名称"
+    raise IngestError(name, f"{where}含有无法识别的字符{hint}，请重命名后再导入。")
+
+
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030; binary and undecodable data are refused."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030; binary, undecodable and blank data are refused."""
     if not data.strip():
         raise IngestError(name, "文件为空。")
+    text = _decode(data, name)
+    if not text.strip():  # a BOM alone, full-width spaces
+        raise IngestError(name, "文件为空。")
+    return text
+
+
+def _decode(data: bytes, name: str) -> str:
+    binary = IngestError(name, "这不是文本文件（含二进制内容），请上传 .txt、.md 或 .docx 文件。")
+    unknown = IngestError(name, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的文本后再上传。")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # What Windows Notepad saves as "Unicode": full of zero bytes, yet text.
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise unknown from None
+        if _looks_like_text(text):
+            return text
+        raise binary
     if b"\x00" in data[:8192]:
-        raise IngestError(name, "这不是文本文件（含二进制内容），请上传 .txt、.md 或 .docx 文件。")
+        raise binary
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -31,7 +81,7 @@ def decode_text(data: bytes, name: str) -> str:
             continue
         if _looks_like_text(text):
             return text
-    raise IngestError(name, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的文本后再上传。")
+    raise unknown
 
 
 def _looks_like_text(text: str) -> bool:
@@ -44,6 +94,8 @@ def read_docx(data: bytes, name: str) -> str:
 
     import docx
 
+    if data.startswith(OLE_MAGIC):
+        raise IngestError(name, "这是旧版 Word（.doc）或加密的文件，请在 Word 中取消密码并另存为 .docx 后再上传。")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if sum(info.file_size for info in zf.infolist()) > MAX_DOCX_UNPACKED:
@@ -67,17 +119,21 @@ def read_docx(data: bytes, name: str) -> str:
 
 def read_bytes(data: bytes, name: str, max_bytes: int) -> str:
     """Text of an uploaded or stored file, by its extension."""
+    _check_name(name)
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise IngestError(name, "不支持的文件类型，只能导入 .txt、.md 或 .docx 文件。")
     if len(data) > max_bytes:
         raise IngestError(name, f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB。")
+    if not data:
+        raise IngestError(name, "文件为空。")
     if suffix == ".docx":
         return read_docx(data, name)
     return decode_text(data, name)
 
 
 def read_file(path: Path, max_bytes: int) -> str:
+    _check_name(path.name, str(path))  # a folder's name too: the index stores the path below its root
     size = path.stat().st_size
     if size > max_bytes:
         raise IngestError(path.name, f"文件过大（{size / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB。")

@@ -121,7 +121,9 @@ def clean_lines(raw_text: str) -> list[Line]:
         text = _strip_seo(ln.text)
         prev = joined[-1] if joined else None
         if prev is not None and _continues(prev.text, text):
-            joined[-1] = Line(prev.text + text, prev.raw + "\n" + ln.raw, prev.leading_space)
+            # Normalised again as one line: a wrap may fall between a character and its comma,
+            # inside a quotation or a parenthesis.
+            joined[-1] = Line(_strip_seo(normalize_display(prev.text + text)), prev.raw + "\n" + ln.raw, prev.leading_space)
             continue
         joined.append(Line(text, ln.raw, ln.leading_space))
 

@@ -30,13 +30,27 @@ WS_RE = re.compile(r"\s+")
 _ZHU_KEEP = ("显著", "著名", "著作", "卓著", "编著", "论著", "名著", "著称", "昭著", "土著", "原著", "专著", "著述", "巨著", "遗著", "合著", "译著", "著录")
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 @lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def valid_unicode(text: str) -> str:
+    """The text without lone surrogates (a split emoji in a message, a mis-decoded file name).
+
+    They cannot be encoded, so OpenCC, SQLite and file writes would fail on them; a pair of
+    halves that does form a character is joined into it."""
+    if not _SURROGATE_RE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+
+
 def to_simplified(text: str) -> str:
     """Traditional → Simplified (OpenCC t2s); returns the text unchanged when already simplified."""
+    text = valid_unicode(text)
     converted = _t2s().convert(text)
     if converted == text:
         return text
@@ -48,14 +62,18 @@ def to_simplified(text: str) -> str:
 
 
 def strip_pinyin(text: str) -> str:
-    text = PINYIN_RE.sub("", text)
-    text = MOJIBAKE_RE.sub("", text)
-    return HTML_TAG_RE.sub("", text)
+    """Pinyin annotations, their mojibake and HTML tags out, until none is left: removing one
+    may bring a Han character and the next annotation together (学<b>(xué), 学(x(xué)ué))."""
+    while True:
+        stripped = HTML_TAG_RE.sub("", MOJIBAKE_RE.sub("", PINYIN_RE.sub("", text)))
+        if stripped == text:
+            return text
+        text = stripped
 
 
 def match_key(text: str) -> str:
     """The evaluation's ``norm``: used to compare texts, never shown to anyone."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", valid_unicode(text))
     text = PINYIN_RE.sub("", text)
     text = _t2s().convert(text).replace("著", "着")
     text = WS_RE.sub("", text)
@@ -64,7 +82,8 @@ def match_key(text: str) -> str:
 
 _CJK = r"\u3400-\u9fff"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
-_PUNCT_AFTER_CJK = re.compile(rf"(?<=[{_CJK}0-9%)）”》])\s*([,:;?!])\s*")
+# Spaces around the mark go, line breaks stay: joining lines is the cleaner's decision.
+_PUNCT_AFTER_CJK = re.compile(rf"(?<=[{_CJK}0-9%)）”》])[^\S\n]*([,:;?!])[^\S\n]*")
 _PAREN_RE = re.compile(rf"\(([^()]{{0,40}}?[{_CJK}][^()]{{0,40}}?)\)")
 _SPACE_BETWEEN = re.compile(rf"(?<=[{_CJK}0-9，。、；：？！“”（）《》%])[ \t\u3000]+(?=[{_CJK}0-9，。、；：？！“”（）《》])")
 _ELLIPSIS_RE = re.compile(r"\.{3,}|…+")
@@ -82,16 +101,20 @@ def _balance_quotes(text: str) -> str:
 
 
 def normalize_display(text: str) -> str:
-    """Readable Simplified Chinese: NFKC, pinyin out, t2s, Chinese punctuation, quotes paired."""
-    text = unicodedata.normalize("NFKC", text)
+    """Readable Simplified Chinese: NFKC, pinyin out, t2s, Chinese punctuation, quotes paired.
+
+    Idempotent: each step sees what the steps after it produce (quotes are paired before the
+    punctuation after a closing quote is chosen, spaces go before and after parentheses are
+    made full-width), so normalising twice gives the same text."""
+    text = unicodedata.normalize("NFKC", valid_unicode(text))
     text = strip_pinyin(text)
     text = to_simplified(text)
     text = _ELLIPSIS_RE.sub(lambda m: "……" if len(m.group()) > 3 or m.group().startswith("…") else "...", text)
+    text = "\n".join(_balance_quotes(line) for line in text.split("\n"))
     text = _PUNCT_AFTER_CJK.sub(lambda m: _HALF_TO_FULL[m.group(1)], text)
-    text = _PAREN_RE.sub(r"（\1）", text)
     text = _SPACE_BETWEEN.sub("", text)
-    lines = [_balance_quotes(line) for line in text.split("\n")]
-    return "\n".join(lines)
+    text = _PAREN_RE.sub(r"（\1）", text)
+    return _SPACE_BETWEEN.sub("", text)
 
 
 def han_count(text: str) -> int:

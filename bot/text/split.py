@@ -11,7 +11,7 @@ import re
 
 from bot.text.clean import L1_RE, L2_RE, L3_RE, Line, is_doc_marker
 from bot.text.model import Document, Paragraph, Passage
-from bot.text.normalize import han_count
+from bot.text.normalize import HAN_RE, han_count
 
 MIN_HAN = 150
 MAX_HAN = 500
@@ -133,7 +133,10 @@ def _split_long(text: str) -> list[str]:
             cut = _cut_point(piece)
             out.append(piece[:cut])
             piece = piece[cut:]
-        out.append(piece)
+        if out and not han_count(piece):
+            out[-1] += piece  # only the closing mark of the sentence cut above is left
+        else:
+            out.append(piece)
     return out
 
 
@@ -141,7 +144,7 @@ def _cut_point(text: str) -> int:
     count = 0
     last_comma = 0
     for i, ch in enumerate(text):
-        if "\u4e00" <= ch <= "\u9fff":
+        if HAN_RE.match(ch):  # the characters han_count counts, rare ones (㐀, 䶮) included
             count += 1
         if ch in "，、,；" and count <= TARGET_HAN:
             last_comma = i + 1
