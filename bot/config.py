@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # their vectors (index the same corpus); empty means one of this data directory's own.
     chroma_collection: str = ""
     max_file_mb: float = 20.0
+    # Requests per second to the Bot API for all chats together: Telegram's documented flood limit.
+    # A local telegram-bot-api server or paid broadcasts allow more; 0 turns the limiter off.
+    telegram_max_rate: float = 30.0
 
     telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str = Field(default="", validation_alias="TELEGRAM_BASE_URL")

@@ -65,6 +65,7 @@ BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bots cannot download larger files
 PROGRESS_INTERVAL = 1.0  # seconds between edits of an indexing status message
 POLL_TIMEOUT = 25  # seconds a getUpdates call may wait for news
 MAX_BACKOFF = 30.0  # seconds between getUpdates retries while Telegram is unreachable
+TYPING_AFTER = 0.5  # seconds of work before the bot shows "typing…"
 HANDLERS_AT_ONCE = 16  # users handled concurrently (each user's updates stay in order)
 SEND_ATTEMPTS = 6  # tries per message while Telegram is unreachable (pauses 1, 2, 4, 8, 16 s)
 DRAIN_SECONDS = 20.0  # on SIGTERM, time for handlers in flight before the rest waits for the next start
@@ -226,9 +227,11 @@ class TelegramChannel:
         """One input to the dialogue (in a worker thread: SQLite and retrieval), replies back.
 
         The update id keys the input: a redelivered update is answered again, never applied twice."""
-        typing = asyncio.create_task(_typing(bot, chat_id))
-        replies = await asyncio.to_thread(self.dialogue.handle, f"tg:{user_id}", text, f"tg:{update_id}")
-        await typing
+        typing = asyncio.create_task(_typing(bot, chat_id, delay=TYPING_AFTER))
+        try:
+            replies = await asyncio.to_thread(self.dialogue.handle, f"tg:{user_id}", text, f"tg:{update_id}")
+        finally:
+            typing.cancel()  # a quick answer needs no "typing…" (it would cost a request of the 30/s)
         await send_replies(bot, chat_id, replies)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -374,7 +377,8 @@ def _warm_up(library: object) -> None:
         log.warning("could not warm up the retriever", exc_info=True)
 
 
-async def _typing(bot: Bot, chat_id: int) -> None:
+async def _typing(bot: Bot, chat_id: int, delay: float = 0.0) -> None:
+    await asyncio.sleep(delay)
     try:
         await bot.send_chat_action(chat_id, ChatAction.TYPING)
     except TelegramError as err:  # a missing "typing…" is not worth failing the reply
@@ -435,7 +439,7 @@ def build_application(settings: Settings, dialogue: Dialogue | None = None,
         channel.dialogue.store.close()
 
     builder = (ApplicationBuilder().token(settings.telegram_bot_token)
-               .rate_limiter(AIORateLimiter(max_retries=3))
+               .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
                .post_init(post_init).post_shutdown(post_shutdown))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)

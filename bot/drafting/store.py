@@ -70,9 +70,15 @@ class DraftStore:
     def log_input(self, user: str, draft_id: str, text: str, key: str | None = None) -> int:
         """Writes the input before it is handled; returns its row id (the same row for a repeated key)."""
         with self._lock:
-            cur = self._db.execute(
-                "INSERT INTO inputs(user, draft_id, text, at, key) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (user, draft_id, text, time.time(), key))
+            # Not fsync'd on its own (WAL + NORMAL survives a killed process); the save that
+            # follows is, and it carries this row to disk with it.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                cur = self._db.execute(
+                    "INSERT INTO inputs(user, draft_id, text, at, key) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                    (user, draft_id, text, time.time(), key))
+            finally:
+                self._db.execute("PRAGMA synchronous=FULL")
             if cur.rowcount:
                 return int(cur.lastrowid or 0)
             return int(self._db.execute("SELECT id FROM inputs WHERE key=?", (key,)).fetchone()[0])

@@ -252,7 +252,7 @@ def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBo
     for i in range(5):  # typed while the bot is down
         for uid, lines in notes.items():
             api.send_text(uid, lines[i])
-    api.fail_next("sendMessage", status=429, retry_after=3)  # holds the first reply back
+    api.fail_next("sendMessage", status=429, retry_after=5)  # holds the first reply back
     bot.start()
     api.wait_for(lambda: api.pending_updates() == 0 and api.injected_failures, timeout=WAIT)
     bot.kill()  # the whole batch was confirmed to Telegram; at most one reply went out
@@ -271,7 +271,7 @@ def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBo
 def test_many_users_at_once_with_random_kills_keep_their_own_drafts(indexed: Path, tmp_path: Path) -> None:
     """The load driver of ``make bench`` in small: 6 staff members draft at once while the bot is
     killed twice at random moments; every user finishes with exactly their own facts."""
-    outcome = run_load(6, indexed, tmp_path, kills=2, think=(0.05, 0.3), seed=3)
+    outcome = run_load(6, indexed, tmp_path, kills=2, think=(0.2, 0.5), seed=3, kill_every=(0.5, 1.5))
     assert outcome.kills == 2
     assert outcome.updates == 6 * 16
     assert not outcome.errors and not outcome.crossed and not outcome.failed_replies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import importlib.util
 import itertools
 from collections.abc import AsyncIterator, Callable
@@ -121,13 +122,15 @@ class _NullStore:
 class ScriptedDialogue:
     """Stands in for the dialogue when a test needs a particular reply (or failure)."""
 
-    def __init__(self, replies: list[Reply] | Exception) -> None:
+    def __init__(self, replies: list[Reply] | Exception, delay: float = 0.0) -> None:
         self.replies = replies
+        self.delay = delay
         self.calls: list[tuple[str, str]] = []
         self.store = _NullStore()
 
     def handle(self, user: str, text: str, key: str | None = None) -> list[Reply]:
         self.calls.append((user, text))
+        time.sleep(self.delay)
         if isinstance(self.replies, Exception):
             raise self.replies
         return self.replies
@@ -162,7 +165,7 @@ async def test_admin_is_allowed_without_being_listed_as_user(app: Application, r
 # -- the dialogue through Telegram --------------------------------------------------------------
 async def test_new_shows_kind_buttons_within_telegram_limits(app: Application, request_: RecordingRequest, dialogue: Dialogue) -> None:
     await feed(app, message(USER, "/new"))
-    assert "sendChatAction" in request_.methods()
+    assert "sendChatAction" not in request_.methods()  # a quick answer shows no "typing…"
     sent = request_.sent()[-1]
     rows = sent["reply_markup"]["inline_keyboard"]
     data = [b["callback_data"] for row in rows for b in row]
@@ -311,6 +314,14 @@ async def test_a_failure_is_logged_and_the_user_told_their_input_is_saved(
         await feed(application, message(USER, "你好"))
     assert request_.texts() == [FAILED]
     assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
+
+
+async def test_a_slow_answer_shows_typing_before_the_reply(tg_settings: Settings, request_: RecordingRequest) -> None:
+    application = build_application(tg_settings, dialogue=ScriptedDialogue([Reply("好的")], delay=1.0),  # type: ignore[arg-type]
+                                    request=request_)
+    async with application:
+        await feed(application, message(USER, "/export"))
+    assert request_.methods() == ["sendChatAction", "sendMessage"]
 
 
 async def test_post_init_sets_chinese_commands_and_admin_extras(app: Application, request_: RecordingRequest) -> None:
