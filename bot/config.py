@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     telegram_base_file_url: str = Field(default="", validation_alias="TELEGRAM_BASE_FILE_URL")
     webhook_url: str = ""
     webhook_port: int = 8443
+    webhook_listen: str = "0.0.0.0"  # address the webhook server binds
     allowed_users: Annotated[list[int], NoDecode] = []
     admins: Annotated[list[int], NoDecode] = []
 

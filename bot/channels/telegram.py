@@ -580,7 +580,7 @@ async def _webhook(application: Application, settings: Settings, inbox: Inbox,  
     assert application.updater is not None and settings.telegram_bot_token
     secret = hashlib.sha256(settings.telegram_bot_token.encode()).hexdigest()[:32]
     await application.updater.start_webhook(
-        listen="0.0.0.0", port=settings.webhook_port, url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+        listen=settings.webhook_listen, port=settings.webhook_port, url_path=urlparse(settings.webhook_url).path.lstrip("/"),
         webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False)
     stopping = asyncio.create_task(stop.wait())

@@ -71,3 +71,43 @@ def test_a_wrong_token_stops_the_bot_with_a_chinese_message(
     settings.telegram_bot_token = "999:WRONG"
     assert run_telegram(settings) == 2
     assert "令牌无效" in capsys.readouterr().err
+
+
+async def test_webhook_updates_go_through_the_inbox(api: FakeBotApi, tmp_path: Path) -> None:
+    pytest.importorskip("tornado")
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = settings_for(api, tmp_path)
+    settings.webhook_url, settings.webhook_listen, settings.webhook_port = f"http://127.0.0.1:{port}/tg", "127.0.0.1", port
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve(settings, stop=stop))
+    try:
+        hook = await api.wait_for_async(lambda: api.calls_to("setWebhook"), timeout=20)
+        secret = hook[-1]["secret_token"]
+        update = {"update_id": 77, "message": {"message_id": 1, "date": 0, "text": "/help",
+                                               "chat": {"id": USER, "type": "private"},
+                                               "from": {"id": USER, "is_bot": False, "first_name": "x"},
+                                               "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/tg", data=json.dumps(update).encode(),
+                                         headers={"Content-Type": "application/json",
+                                                  "X-Telegram-Bot-Api-Secret-Token": secret})
+        for _ in range(50):  # bounded: the webhook server may take a moment to listen
+            try:
+                status = await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=5).status)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        assert status == 200
+        reply = await api.wait_for_message_async(USER, contains="/new", timeout=20)
+        assert reply is not None
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(server, 30) == 0
+    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    assert inbox.counts() == (0, 1)
+    inbox.close()
