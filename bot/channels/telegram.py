@@ -162,11 +162,23 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
     return None
 
 
-def safe_filename(name: str, max_stem: int = 80) -> str:
-    """A plain file name: no folders, control or reserved characters, bounded length, same extension."""
+def safe_filename(name: str, max_stem: int = 80, max_bytes: int = 240) -> str:
+    """A plain file name: no folders, control or reserved characters, same extension, at most
+    ``max_stem`` characters and ``max_bytes`` UTF-8 bytes (file systems take 255 bytes, and the
+    temporary ".name.part" and a "-2" for a taken name must still fit)."""
     base = PurePosixPath(PurePosixPath(name.replace("\\", "/")).name)
-    stem = UNSAFE_NAME.sub("", base.stem).strip(" .")[:max_stem] or "upload"
-    return stem + UNSAFE_NAME.sub("", base.suffix).lower()
+    stem = UNSAFE_NAME.sub("", base.stem).strip(" .")[:max_stem]
+    stem = stem.encode("utf-8", "ignore")[:max_bytes].decode("utf-8", "ignore") or "upload"
+    return stem + UNSAFE_NAME.sub("", base.suffix).lower()[:8]
+
+
+def shown_name(name: str, limit: int = 40) -> str:
+    """A file name as quoted back to the user: cleaned and short."""
+    safe = safe_filename(name)
+    if len(safe) <= limit:
+        return safe
+    suffix = PurePosixPath(safe).suffix
+    return f"{safe[:limit - len(suffix) - 1]}…{suffix}"
 
 
 # -- the handlers -------------------------------------------------------------------------------
@@ -255,10 +267,10 @@ class TelegramChannel:
         limit = min(int(self.settings.max_file_mb * 1024 * 1024), BOT_DOWNLOAD_LIMIT)
         size = message.document.file_size or 0
         if Path(name).suffix.lower() not in SUPPORTED:
-            await message.reply_text(f"{name}：不支持的文件类型，只能导入 .txt、.md 或 .docx 文件。")
+            await message.reply_text(f"{shown_name(name)}：不支持的文件类型，只能导入 .txt、.md 或 .docx 文件。")
             return
         if size > limit:
-            await message.reply_text(f"{name}：文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。")
+            await message.reply_text(f"{shown_name(name)}：文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。")
             return
         data = bytes(await (await message.document.get_file()).download_as_bytearray())
         try:
@@ -266,19 +278,32 @@ class TelegramChannel:
         except IngestError as err:
             await message.reply_text(str(err))
             return
-        saved = await asyncio.to_thread(self._save_upload, name, data)
+        saved, note = await asyncio.to_thread(self._save_upload, name, data)
         log.info("admin %s uploaded %s", user.id, saved)
-        await self.rebuild(context.bot, message.chat_id, f"已收到《{saved.name}》，")
+        await self.rebuild(context.bot, message.chat_id, f"已收到《{saved.name}》{note}，")
 
-    def _save_upload(self, name: str, data: bytes) -> Path:
+    def _save_upload(self, name: str, data: bytes) -> tuple[Path, str]:
+        """Writes the upload under ``uploads/``; never over a different file of the same name.
+
+        Returns the path and a note for the admin when the name was taken."""
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         path = self.uploads_dir / safe_filename(name)
         if path.resolve().parent != self.uploads_dir.resolve():
             raise ValueError(f"unsafe upload path: {path}")
+        note = ""
+        if path.exists():
+            if path.read_bytes() == data:
+                return path, "（与已有的同名文件内容相同）"
+            for n in range(2, 1000):
+                candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+                if not candidate.exists():
+                    note = f"（已有同名文件，新文件另存为《{candidate.name}》，原文件保留）"
+                    path = candidate
+                    break
         tmp = path.with_name(f".{path.name}.part")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        return path
+        return path, note
 
     async def on_reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/reindex (admins): rebuild the index over the corpus and the uploads."""

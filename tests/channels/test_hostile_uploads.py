@@ -329,8 +329,6 @@ async def test_an_upload_with_nothing_to_index_is_reported_as_skipped_and_the_in
     assert search_results(tg_settings) == world.answers
 
 
-@pytest.mark.xfail(strict=True, reason="_save_upload replaces uploads/<name> with os.replace and the reply only "
-                   "says 已收到: the earlier file of that name leaves the corpus without the admin being told")
 async def test_a_second_upload_with_the_same_name_does_not_silently_discard_the_first(
         app: Application, request_: RecordingRequest, tg_settings: Settings, tmp_path: Path) -> None:
     first = GOOD_TEXT.encode()
@@ -357,8 +355,6 @@ async def test_an_upload_named_like_a_corpus_file_leaves_both_findable(
 
 
 # -- what the handler itself says about a name (bot/channels/telegram.py) ----------------------------
-@pytest.mark.xfail(strict=True, reason="on_document quotes the raw file name in its own refusals (unsupported "
-                   "type, too large): control characters and 300-character names reach the chat as they are")
 async def test_the_handlers_own_refusals_quote_a_clean_short_name(
         app: Application, request_: RecordingRequest, tg_settings: Settings, tmp_path: Path) -> None:
     world = World(tmp_path, tg_settings)
@@ -369,8 +365,6 @@ async def test_the_handlers_own_refusals_quote_a_clean_short_name(
     world.assert_untouched()
 
 
-@pytest.mark.xfail(strict=True, reason="safe_filename bounds a name to 80 characters, not bytes: 80 emoji are "
-                   "320 bytes, the file system refuses the name (ENAMETOOLONG) and the admin gets the generic failure")
 async def test_a_long_name_of_wide_characters_is_stored_under_a_name_the_file_system_takes(
         app: Application, request_: RecordingRequest, tg_settings: Settings, tmp_path: Path) -> None:
     world = World(tmp_path, tg_settings)
