@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import re
 import sys
 import time
 from contextlib import redirect_stdout
@@ -36,21 +37,31 @@ def main(argv: list[str]) -> int:
         print(f"unknown section(s) {unknown}; choose from {SECTIONS}", file=sys.stderr)
         return 2
     flags = [a for a in argv if a.startswith("-")]
-    captured = io.StringIO()
     status = 0
-    with redirect_stdout(_Tee(sys.stdout, captured)):  # type: ignore[type-var]
-        print("# drafter benchmarks\n")
-        print(f"Produced by `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. "
-              "Machines here are noisy: compare each figure with the baseline measured beside it "
-              "in the same run, not with absolute numbers from another run.\n")
-        for name in chosen:
+    header = ("# drafter benchmarks\n\n"
+              "Produced by `make bench` (`python -m bot.bench [section]`), 2 cores. Machines here are noisy: "
+              "compare each figure with the baseline measured beside it in the same run, not with absolute "
+              "numbers from another run. Each section is replaced when it is run again; the date says when.\n")
+    blocks = _read_blocks()
+    for name in chosen:
+        captured = io.StringIO()
+        with redirect_stdout(_Tee(sys.stdout, captured)):  # type: ignore[type-var]
+            print(f"_Run {time.strftime('%Y-%m-%d %H:%M')}{' with ' + ' '.join(flags) if flags else ''}._\n")
             module = importlib.import_module(f"bot.bench.{name}")
             status |= module.run(flags)
-            print()
-    if chosen == list(SECTIONS) and not flags:  # only a full run replaces the report
-        REPORT.write_text(captured.getvalue(), encoding="utf-8")
-        print(f"written to {REPORT}", file=sys.stderr)
+        blocks[name] = captured.getvalue().rstrip() + "\n"
+    body = "".join(f"\n<!-- section: {n} -->\n{blocks[n]}<!-- /section -->\n" for n in SECTIONS if n in blocks)
+    REPORT.write_text(header + body, encoding="utf-8")
+    print(f"written to {REPORT}", file=sys.stderr)
     return status
+
+
+def _read_blocks() -> dict[str, str]:
+    """The sections of the current report, so running one section keeps the others."""
+    if not REPORT.exists():
+        return {}
+    text = REPORT.read_text(encoding="utf-8")
+    return {m.group(1): m.group(2) for m in re.finditer(r"<!-- section: (\w+) -->\n(.*?)<!-- /section -->", text, re.S)}
 
 
 if __name__ == "__main__":
