@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,9 +47,14 @@ def prepare(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """jieba words, punctuation and single non-Han characters dropped."""
+    return words_of_prepared(prepare(text))
+
+
+def words_of_prepared(key: str) -> list[str]:
+    """``words`` of a text already passed through ``prepare``."""
     stop = stopwords()
     out: list[str] = []
-    for tok in _tokenizer().lcut(prepare(text)):
+    for tok in _tokenizer().lcut(key):
         tok = tok.strip()
         if not tok or tok in stop:
             continue
@@ -60,8 +66,13 @@ def words(text: str) -> list[str]:
 
 def bigrams(text: str) -> list[str]:
     """Overlapping Han bigrams within runs, plus whole Latin words and numbers."""
+    return bigrams_of_prepared(prepare(text))
+
+
+def bigrams_of_prepared(key: str) -> list[str]:
+    """``bigrams`` of a text already passed through ``prepare``."""
     out: list[str] = []
-    for run in _HAN_RUN.findall(prepare(text)):
+    for run in _HAN_RUN.findall(key):
         if _HAN.match(run):
             if len(run) == 1:
                 out.append(run)
@@ -98,3 +109,29 @@ def query_bigrams(query: str) -> tuple[list[str], list[str]]:
     for v in expansions(list(dict.fromkeys(words(query)))):
         extra.extend(g for g in bigrams(v) if g not in grams and g not in extra)
     return grams, extra
+
+
+# Separator of the tokens a worker process sends back joined in one string (one string per
+# passage pickles far faster than hundreds of small ones). ``prepare`` removes all whitespace,
+# \x1f included, so no token can contain it.
+TOKEN_SEP = "\x1f"
+
+
+def passage_tokens(texts: list[str]) -> tuple[list[str], list[str], dict[str, float]]:
+    """Each text's words and bigrams, each list joined by ``TOKEN_SEP``, and the CPU seconds
+    spent normalising, in jieba and in bigrams (the worker of parallel indexing)."""
+    words_out: list[str] = []
+    grams_out: list[str] = []
+    cpu = {"normalise": 0.0, "jieba": 0.0, "bigrams": 0.0}
+    for text in texts:
+        t0 = time.process_time()
+        key = prepare(text)
+        t1 = time.process_time()
+        words_out.append(TOKEN_SEP.join(words_of_prepared(key)))
+        t2 = time.process_time()
+        grams_out.append(TOKEN_SEP.join(bigrams_of_prepared(key)))
+        t3 = time.process_time()
+        cpu["normalise"] += t1 - t0
+        cpu["jieba"] += t2 - t1
+        cpu["bigrams"] += t3 - t2
+    return words_out, grams_out, cpu
