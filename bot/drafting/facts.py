@@ -129,6 +129,8 @@ _CONNECTOR_GAP_RE = re.compile(
 _LEADING_FILLER_RE = re.compile(r"(?:[\s：:]|一共|总共|共计|合计|累计|总计|共|大概|差不多|有|是|为)*")
 _TRAILING_FILLER = " \t\u3000\n。.！!？?～~吧啊呀了呢哈"
 _NEAR_FALSE_FRIENDS = {"近": frozenset("附最亲就邻靠贴临"), "约": frozenset("预节签制邀公条契相履违特")}
+# Nouns ending like a false friend, after which the marker is one again ("高龄津贴近300人").
+_FALSE_FRIEND_NOUNS = ("津贴", "补贴")
 # "每" or "人均" earlier in the clause makes a number a rate ("为每户发放500元"), even across "、".
 _FREQUENCY_RE = re.compile(r"(?:每|人均|户均|平均)[^，。；！？,;!?\n]*$")
 _TEXT_VALUE_RE = re.compile(r"[ \t\u3000]*(?:是|为|叫|：|:)[ \t\u3000]*(?P<value>[^，。；！？,;!?\n]+)")
@@ -209,7 +211,8 @@ def _pre_marker(norm: str, start: int) -> tuple[str, int]:
     for marker in _PRE_MARKERS:
         if norm.endswith(marker, 0, position):
             marker_start = position - len(marker)
-            if _char_at(norm, marker_start - 1) in _NEAR_FALSE_FRIENDS.get(marker, frozenset()):
+            if _char_at(norm, marker_start - 1) in _NEAR_FALSE_FRIENDS.get(marker, frozenset()) and not norm.endswith(
+                    _FALSE_FRIEND_NOUNS, 0, marker_start):
                 continue
             return marker, marker_start
     return "", start

@@ -41,7 +41,7 @@ _GLUED_ITEM = re.compile(r"(?<=。)(?=\d{1,2}[.．、][\u4e00-\u9fff][^。]{2,30
 _HEADING_SPACE_BODY = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）)[^。\s]{4,40})\s+(?=\S{8,})")
 
 
-_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_HEADING = re.compile(r"^(?:#{1,6}\s+)+")
 _SPACED_L1 = re.compile(r"^([一二三四五六七八九十]{1,3})[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -79,6 +79,24 @@ def _is_preview(line: str, following: list[str]) -> bool:
     return len(probe) >= 10 and any(probe in nxt for nxt in following)
 
 
+_PREVIEW_REACH = 600  # characters of a wrapped paragraph searched for a preview's text
+
+
+def _following(texts: list[str], start: int, paragraphs: int = 3) -> list[str]:
+    """The next few paragraphs after a line, a wrapped paragraph's lines taken together as
+    cleaning will join them (so cleaning its own output finds the same previews)."""
+    out: list[str] = []
+    j = start
+    while j < len(texts) and len(out) < paragraphs:
+        paragraph = texts[j]
+        j += 1
+        while j < len(texts) and len(paragraph) < _PREVIEW_REACH and _continues(paragraph, texts[j]):
+            paragraph += texts[j]
+            j += 1
+        out.append(paragraph)
+    return out
+
+
 def _split_glued(text: str) -> list[str]:
     parts: list[str] = []
     for piece in _GLUED_HEADING.split(text):
@@ -104,41 +122,97 @@ def clean_lines(raw_text: str) -> list[Line]:
         line = _SPACED_L1.sub(r"\1、", _MD_HEADING.sub("", raw.strip()))
         if len(line) >= 20 and _PAGE_NUMBER_TAIL.search(line):
             line = _PAGE_NUMBER_TAIL.sub("", line)  # before normalising, which drops the space
-        text = normalize_display(line).strip()
+        # Again after normalising, which may uncover a "# " or a page number (a tag removed).
+        text = _MD_HEADING.sub("", normalize_display(line).strip()).strip()
+        if len(text) >= 20:
+            text = _PAGE_NUMBER_TAIL.sub("", text)
         if not text or _is_boilerplate(text):
             continue
-        staged.append(Line(text, raw, leading_space=raw[:1] in (" ", "\u3000", "\xa0", "\t")))
+        leading_space = raw[:1] in (" ", "\u3000", "\xa0", "\t")
+        # A heading with its body after a space: apart before joining, so the body, not the
+        # heading, decides whether the next line is its wrapped continuation.
+        glued = _HEADING_SPACE_BODY.match(text)
+        if glued:
+            staged.append(Line(glued.group(1), raw, leading_space))
+            text, leading_space = text[glued.end():], False
+        staged.append(Line(text, raw, leading_space))
 
     texts = [ln.text for ln in staged]
     kept: list[Line] = []
     for i, ln in enumerate(staged):
-        if _is_preview(ln.text, texts[i + 1 : i + 4]):
+        if _is_preview(ln.text, texts[i + 1 : i + 4]) or (
+                ln.text.endswith("...") and _is_preview(ln.text, _following(texts, i + 1))):
             continue
         kept.append(ln)
 
-    joined: list[Line] = []
+    paragraphs: list[_Paragraph] = []
     for ln in kept:
         text = _strip_seo(ln.text)
-        prev = joined[-1] if joined else None
-        if prev is not None and _continues(prev.text, text):
-            # Normalised again as one line: a wrap may fall between a character and its comma,
-            # inside a quotation or a parenthesis.
-            joined[-1] = Line(_strip_seo(normalize_display(prev.text + text)), prev.raw + "\n" + ln.raw, prev.leading_space)
-            continue
-        joined.append(Line(text, ln.raw, ln.leading_space))
+        if paragraphs and paragraphs[-1].continues_into(text):
+            paragraphs[-1].add(text, ln.raw)
+        else:
+            paragraphs.append(_Paragraph(ln, text))
 
     out: list[Line] = []
-    for ln in joined:
-        pieces = _split_glued(ln.text)
-        out.extend(Line(p.strip(), ln.raw, ln.leading_space and j == 0) for j, p in enumerate(pieces) if p.strip())
+    for para in paragraphs:
+        pieces = _split_glued(para.text())
+        out.extend(Line(p.strip(), para.raw(), para.leading_space and j == 0) for j, p in enumerate(pieces) if p.strip())
     return out
 
 
+class _Paragraph:
+    """Wrapped lines joined into one, kept as parts: a paragraph of thousands of lines (a file
+    without Chinese full stops) costs time in proportion to its length, not its square."""
+
+    # Normalising the joined line reaches this far back from its end at most (a parenthesis
+    # holds 81 characters); within it, the end and the length are what the next pass will see.
+    _TAIL = 120
+
+    def __init__(self, line: Line, text: str) -> None:
+        self.texts, self.raws, self.leading_space = [text], [line.raw], line.leading_space
+        self.length, self.quotes, self.tail = len(text), _quotes(text), text[-self._TAIL:]
+
+    def add(self, text: str, raw: str) -> None:
+        self.texts.append(text)
+        self.raws.append(raw)
+        self.length += len(text)
+        self.quotes += _quotes(text)
+        self.tail = (self.tail + text)[-self._TAIL:]
+
+    def continues_into(self, nxt: str) -> bool:
+        end, length = self.tail, self.length
+        if len(self.texts) > 1:  # judged as the joined line will read once normalised
+            end = _strip_seo(normalize_display(self.tail))
+            length += len(end) - len(self.tail)
+            if end.endswith(("“", "”")):
+                # Pairing the quotes of the whole line decides which way its last one turns.
+                end = end[:-1] + ("”" if self.quotes % 2 == 0 else "“")
+        return _wraps(self.texts[0], length, end, nxt)
+
+    def text(self) -> str:
+        if len(self.texts) == 1:
+            return self.texts[0]
+        # Normalised again as one line: a wrap may fall between a character and its comma,
+        # inside a quotation or a parenthesis.
+        return _strip_seo(normalize_display("".join(self.texts)))
+
+    def raw(self) -> str:
+        return "\n".join(self.raws)
+
+
+def _quotes(text: str) -> int:
+    return text.count("“") + text.count("”")
+
+
 def _continues(prev: str, nxt: str) -> bool:
-    """A wrapped line: the previous one is long, ends mid-sentence, and the next is no heading."""
-    prev_core = prev
-    if len(prev_core) < 30 or prev_core.endswith(_TERMINAL):
+    return _wraps(prev, len(prev), prev, nxt)
+
+
+def _wraps(start: str, length: int, end: str, nxt: str) -> bool:
+    """A wrapped line: the text before (its start, length and end) is long, ends mid-sentence and
+    is no heading or article marker, and the next line is neither."""
+    if length < 30 or end.endswith(_TERMINAL):
         return False
-    if is_heading(prev_core) and len(prev_core) < 60:
+    if is_heading(start) and length < 60 or is_doc_marker(start):
         return False
     return not (is_heading(nxt) or is_doc_marker(nxt))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import docx
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.config import PROMPTS_DIR
@@ -177,9 +177,13 @@ def test_every_number_written_for_a_slot_is_extracted_with_its_value(case: tuple
     assert result.numbers_unassigned == []
 
 
+LONGEVITY = next(slot for _, s in STEPS for slot in s.slots if slot.name == "longevity_allowance")
+
+
 @budget(200)
 @given(st.sampled_from([(s, slot) for _, s in NUMERIC_STEPS for slot in s.slots if slot.kind in NUMERIC]).flatmap(
     lambda pair: written(pair[1])))
+@example(Written(LONGEVITY, Decimal(300), "人", "近", "高龄津贴近300人"))  # 津贴 + 近, not 贴近
 def test_an_answer_to_a_one_slot_question_is_read_with_its_value(item: Written) -> None:
     fact = extract_single(item.phrase, item.slot)
     assert fact is not None

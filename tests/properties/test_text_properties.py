@@ -61,6 +61,16 @@ def test_cleaning_never_raises_and_cleaned_lines_are_clean(text: str) -> None:
 
 @budget(60)
 @given(st.one_of(hostile_text(), documentish_text()))
+@example("社区工作" * 8 + "\n, 继续推进")  # a wrap between a character and its comma
+@example('"' + "社区" * 16 + '\n"工作"\n' + "居民" * 20)  # quotes paired across the wrap decide the end
+@example("<b># # 㐀")  # markdown heading marks that only normalising uncovers
+@example("一一一一一一一一一一{{ x }}# ０<b>")  # so is a page number
+# A preview ("……...") whose full text is in a wrapped paragraph just beyond three lines.
+@example("一、社\n社社社社社社会，社社...\n一、社\n一、社\n社，社。社，社。社，社。社，社社社社社社社社社。社，社...\n社社社社社社会，社社。")
+# A wrap onto a pinyin annotation: once it is stripped, the joined line no longer ends a sentence.
+@example("一、社\n社，社。社，社。社，社。社，社。社，社。社，社。社，社。社，社\n(xué)\n篇一社")
+@example("社，" * 20 + "。\n" + "一" * 27 + "汇总一\n一")  # an article marker never absorbs the next line
+@example("一、(xué) (xué)" + "一" * 16 + "000000¼\n一")  # a heading's body decides whether the next line wraps
 def test_cleaning_its_own_output_changes_nothing(text: str) -> None:
     once = [line.text for line in clean_lines(text)]
     twice = [line.text for line in clean_lines("\n".join(once))]
