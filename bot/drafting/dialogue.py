@@ -109,6 +109,7 @@ class Dialogue:
         it already got, and the input is not applied twice (redelivery after a crash)."""
         if key is not None and (done := self.store.answered(key)) is not None:
             return done
+        text = text.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be stored
         session = self.store.load_session(user)
         input_id = self.store.log_input(user, session.draft_id, text, key)
         draft = self.store.load_draft(session.draft_id, user) if session.draft_id else None

@@ -113,8 +113,6 @@ def test_markdown_typed_by_a_user_does_not_become_the_documents_structure(settin
     assert any("## 待补充清单 - [ ] 假条目" in p for p in word)
 
 
-@pytest.mark.xfail(strict=True, reason="Dialogue.handle logs the raw text to SQLite, which cannot encode lone surrogates: "
-                   "UnicodeEncodeError, the answer is lost and the channel shows its generic failure")
 def test_an_answer_with_lone_surrogates_is_kept_without_them(settings: Settings) -> None:
     # A split emoji from a client, or bytes of another encoding read by a terminal in the C locale.
     replies = run(settings, "inj-surrogate", start() + ["全年开展活动\udcff，居民满意\ud83d。", "完成本节", "/draft", "导出Markdown", "导出Word"])
