@@ -262,14 +262,13 @@ def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBo
     for i in range(5):  # typed while the bot is down
         for uid, lines in notes.items():
             api.send_text(uid, lines[i])
-    api.fail_next("sendMessage", status=429, retry_after=5, times=2)  # holds each user's first reply back
+    api.fail_next("sendMessage", status=429, retry_after=5)  # the rate limiter then pauses every send
     bot.start()
     api.wait_for(lambda: api.pending_updates() == 0 and api.injected_failures, timeout=WAIT)
-    api.wait_for(lambda: len(api.injected_failures) == 2, timeout=WAIT)
     bot.kill()  # the whole batch was confirmed to Telegram and almost none of it answered
     answered = [line for uid, lines in notes.items() for line in lines
                 if any(line in m.text for m in api.messages_to(uid)[before[uid]:])]
-    assert len(answered) <= 2  # (replies replayed from before the first kill may repeat: not counted)
+    assert len(answered) <= 4  # most of the confirmed backlog was still unhandled at the kill
     bot.start()
     for uid in notes:
         for line in notes[uid]:  # each note is echoed back (a reply replayed after the kill may repeat)
