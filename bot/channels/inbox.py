@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -25,6 +24,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bot.sqlite import connect, transaction, unsynced
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,8 @@ class Inbox:
     """Updates received and not yet handled, in SQLite (WAL, synchronous=FULL)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = connect(path)
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
         self._db.execute("CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, key TEXT NOT NULL,"
                          " body TEXT NOT NULL, received REAL NOT NULL, done REAL)")
         self._db.execute("CREATE INDEX IF NOT EXISTS inbox_pending ON inbox(done, update_id)")
@@ -73,20 +70,14 @@ class Inbox:
         update, already stored or handled, is not returned again)."""
         now = time.time()
         fresh = []
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for body in bodies:
-                    item = Item(int(body["update_id"]), update_key(body), body)
-                    cur = self._db.execute(
-                        "INSERT OR IGNORE INTO inbox(update_id, key, body, received) VALUES (?,?,?,?)",
-                        (item.update_id, item.key, json.dumps(body, ensure_ascii=False), now))
-                    if cur.rowcount:
-                        fresh.append(item)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, transaction(self._db):
+            for body in bodies:
+                item = Item(int(body["update_id"]), update_key(body), body)
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO inbox(update_id, key, body, received) VALUES (?,?,?,?)",
+                    (item.update_id, item.key, json.dumps(body, ensure_ascii=False), now))
+                if cur.rowcount:
+                    fresh.append(item)
         return fresh
 
     def pending(self) -> list[Item]:
@@ -94,14 +85,10 @@ class Inbox:
         return [Item(r[0], r[1], json.loads(r[2])) for r in rows.fetchall()]
 
     def done(self, update_id: int) -> None:
-        """Not fsync'd (WAL + NORMAL survives a killed process): if a power cut loses the mark, the
-        update runs again and the dialogue answers it from its stored replies."""
-        with self._lock:
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            try:
-                self._db.execute("UPDATE inbox SET done=? WHERE update_id=?", (time.time(), update_id))
-            finally:
-                self._db.execute("PRAGMA synchronous=FULL")
+        """Not fsync'd: if a power cut loses the mark, the update runs again and the dialogue
+        answers it from its stored replies."""
+        with self._lock, unsynced(self._db):
+            self._db.execute("UPDATE inbox SET done=? WHERE update_id=?", (time.time(), update_id))
 
     def prune(self, keep_seconds: float = KEEP_DONE_SECONDS) -> int:
         """Forgets handled updates older than Telegram could redeliver them."""

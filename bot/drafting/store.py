@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.drafting.draft import Draft, Session
 from bot.drafting.replies import Reply
+from bot.sqlite import connect, transaction, unsynced
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[Migration] = []
@@ -47,22 +48,17 @@ def m002_input_keys(db: sqlite3.Connection) -> None:
 
 class DraftStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = connect(path)
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
         self._migrate()
 
     def _migrate(self) -> None:
         with self._lock:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.execute("BEGIN IMMEDIATE")
-                step(self._db)
-                self._db.execute(f"PRAGMA user_version={number}")
-                self._db.execute("COMMIT")
+                with transaction(self._db):
+                    step(self._db)
+                    self._db.execute(f"PRAGMA user_version={number}")
 
     def close(self) -> None:
         self._db.close()
@@ -70,15 +66,10 @@ class DraftStore:
     def log_input(self, user: str, draft_id: str, text: str, key: str | None = None) -> int:
         """Writes the input before it is handled; returns its row id (the same row for a repeated key)."""
         with self._lock:
-            # Not fsync'd on its own (WAL + NORMAL survives a killed process); the save that
-            # follows is, and it carries this row to disk with it.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            try:
+            with unsynced(self._db):  # the save that follows is fsync'd and carries this row with it
                 cur = self._db.execute(
                     "INSERT INTO inputs(user, draft_id, text, at, key) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
                     (user, draft_id, text, time.time(), key))
-            finally:
-                self._db.execute("PRAGMA synchronous=FULL")
             if cur.rowcount:
                 return int(cur.lastrowid or 0)
             return int(self._db.execute("SELECT id FROM inputs WHERE key=?", (key,)).fetchone()[0])
@@ -102,23 +93,17 @@ class DraftStore:
              replies: list[Reply] | None = None) -> None:
         """Session, draft and the input's replies in one transaction: never one without the others."""
         now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("INSERT OR REPLACE INTO sessions(user, state, updated) VALUES (?,?,?)",
-                                 (session.user, json.dumps(session.to_json(), ensure_ascii=False), now))
-                if draft is not None:
-                    draft.updated = now
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO drafts(id, user, kind, data, updated, deleted) VALUES (?,?,?,?,?,0)",
-                        (draft.id, draft.user, draft.kind, json.dumps(draft.to_json(), ensure_ascii=False), now))
-                if input_id is not None and replies is not None:
-                    self._db.execute("UPDATE inputs SET replies=? WHERE id=?",
-                                     (json.dumps([r.to_json() for r in replies], ensure_ascii=False), input_id))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, transaction(self._db):
+            self._db.execute("INSERT OR REPLACE INTO sessions(user, state, updated) VALUES (?,?,?)",
+                             (session.user, json.dumps(session.to_json(), ensure_ascii=False), now))
+            if draft is not None:
+                draft.updated = now
+                self._db.execute(
+                    "INSERT OR REPLACE INTO drafts(id, user, kind, data, updated, deleted) VALUES (?,?,?,?,?,0)",
+                    (draft.id, draft.user, draft.kind, json.dumps(draft.to_json(), ensure_ascii=False), now))
+            if input_id is not None and replies is not None:
+                self._db.execute("UPDATE inputs SET replies=? WHERE id=?",
+                                 (json.dumps([r.to_json() for r in replies], ensure_ascii=False), input_id))
 
     def load_draft(self, draft_id: str, user: str) -> Draft | None:
         """A user's own draft; another user's id finds nothing (drafts are private)."""

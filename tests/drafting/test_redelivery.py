@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.config import Settings
-from bot.drafting.store import DraftStore
+from bot.drafting.store import DraftStore, m001_initial
 from bot.services import make_dialogue
 
 
@@ -37,12 +37,7 @@ def test_a_crash_before_the_state_was_saved_handles_the_update_afresh(tmp_path: 
 def test_a_database_from_before_keys_is_migrated_and_keeps_its_inputs(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE sessions (user TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL NOT NULL)")
-    db.execute("CREATE TABLE drafts (id TEXT PRIMARY KEY, user TEXT NOT NULL, kind TEXT NOT NULL,"
-               " data TEXT NOT NULL, updated REAL NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)")
-    db.execute("CREATE INDEX drafts_user ON drafts(user, deleted, updated)")
-    db.execute("CREATE TABLE inputs (id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL,"
-               " draft_id TEXT, text TEXT NOT NULL, at REAL NOT NULL)")
+    m001_initial(db)  # the schema as the first release wrote it
     db.execute("INSERT INTO inputs(user, draft_id, text, at) VALUES ('tg:1', '', '旧的输入', 0)")
     db.execute("PRAGMA user_version=1")
     db.commit()
