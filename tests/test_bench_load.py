@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
-import docx
-
 from bot.bench.load import Outcome, Staff, check_documents
-
-
-def _docx(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+from tests.builders import docx_bytes
 
 
 class _Chats:
@@ -27,7 +15,7 @@ class _Chats:
 
 
 def _own(person: Staff) -> bytes:
-    return _docx(f"{person.community}2025年工作总结",
+    return docx_bytes(f"{person.community}2025年工作总结",
                  f"社区有{person.households}户居民，常住人口{person.residents}人。",
                  f"全年召开党员大会{person.meetings}次，发展党员{person.recruits}名。")
 
@@ -40,7 +28,7 @@ def test_staff_facts_are_unique_per_user() -> None:
 
 def test_own_facts_pass_and_crossed_or_missing_facts_are_reported() -> None:
     a, b, c = (Staff.make(i) for i in range(3))
-    crossed = _docx(f"{b.community}2025年工作总结", f"社区有{b.households}户居民，常住人口{a.residents}人。")
+    crossed = docx_bytes(f"{b.community}2025年工作总结", f"社区有{b.households}户居民，常住人口{a.residents}人。")
     outcome = Outcome(users=3)
     check_documents([a, b, c], _Chats({a.uid: _own(a), b.uid: crossed}), outcome)  # type: ignore[arg-type]
     assert outcome.errors == [f"{c.uid}: no document"]

@@ -8,11 +8,23 @@ them all and writes BENCHMARKS.md; ``python -m bot.bench load`` runs one.
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+
+def drafter_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment for ``python -m bot …`` in a child process: this checkout, ``data_dir``,
+    offline models, and none of the operator's own DRAFTER_*/TELEGRAM_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
+    env.update(PYTHONPATH=str(PROJECT_ROOT), DRAFTER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1",
+               TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False", **extra)
+    return env
 
 
 def peak_mb() -> float:

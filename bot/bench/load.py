@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import random
 import re
 import shutil
@@ -28,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.bench import percentile
+from bot.bench import drafter_env, percentile
 from bot.config import PROJECT_ROOT
 
 FAILED_PREFIX = "抱歉，处理时出错了"
@@ -157,13 +156,13 @@ class BotServer:
     """``python -m bot serve`` in a child process, killable, with its peak memory read from /proc."""
 
     def __init__(self, api, data_dir: Path, users: list[int], log: Path,  # type: ignore[no-untyped-def]
-                 max_rate: float | None = None) -> None:
+                 max_rate: float | None = None, admins: list[int] | None = None, verbose: bool = False) -> None:
         self.api, self.data_dir, self.log = api, data_dir, log
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
-        self.env.update(PYTHONPATH=str(PROJECT_ROOT), TELEGRAM_BOT_TOKEN=api.token,
-                        TELEGRAM_BASE_URL=api.base_url, TELEGRAM_BASE_FILE_URL=api.base_file_url,
-                        DRAFTER_DATA_DIR=str(data_dir), DRAFTER_ALLOWED_USERS=",".join(map(str, users)),
-                        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+        self.args = ["-v", "serve"] if verbose else ["serve"]
+        self.env = drafter_env(data_dir, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
+                               TELEGRAM_BASE_FILE_URL=api.base_file_url,
+                               DRAFTER_ALLOWED_USERS=",".join(map(str, users)),
+                               DRAFTER_ADMINS=",".join(map(str, admins or [])))
         if max_rate is not None:
             self.env["DRAFTER_TELEGRAM_MAX_RATE"] = str(max_rate)
         self.proc: subprocess.Popen[bytes] | None = None
@@ -171,7 +170,7 @@ class BotServer:
 
     def start(self) -> None:
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=self.data_dir.parent,
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot", *self.args], cwd=self.data_dir.parent,
                                          env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
     def _sample_peak(self) -> None:
@@ -205,10 +204,7 @@ class BotServer:
 
 def index_corpus(data_dir: Path) -> None:
     """The sample corpus indexed by the real ``drafter index``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), DRAFTER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1",
-               TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
-    done = subprocess.run([sys.executable, "-m", "bot", "index"], cwd=data_dir.parent, env=env,
+    done = subprocess.run([sys.executable, "-m", "bot", "index"], cwd=data_dir.parent, env=drafter_env(data_dir),
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(f"drafter index failed: {done.stderr[-2000:]}")
@@ -286,7 +282,8 @@ async def drive(api, staff: list[Staff], think: tuple[float, float], seed: int, 
 def run_load(users: int, indexed: Path, work: Path, kills: int = 0, think: tuple[float, float] = (0.2, 1.0),
              seed: int = 1, max_rate: float | None = None, kill_every: tuple[float, float] = (3.0, 8.0)) -> Outcome:
     """One run: a fresh copy of the indexed data, a fresh bot, ``users`` staff members at once."""
-    sys.path.insert(0, str(PROJECT_ROOT))
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
     from tests.fakes.bot_api import FakeBotApi  # the fake Telegram (test infrastructure)
 
     data_dir = work / "data"

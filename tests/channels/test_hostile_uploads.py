@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import itertools
 import os
 import re
 import shutil
-import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import docx
 import numpy as np
 import pytest
 from telegram import Update
@@ -28,9 +25,11 @@ from telegram.ext import Application
 
 from bot.channels.telegram import build_application
 from bot.config import DEFAULT_CORPUS, Settings
-from bot.ingest.loaders import MAX_DOCX_UNPACKED
 from bot.retrieval.store import IndexStore
 from bot.services import make_dialogue, open_retriever
+
+from tests.builders import docx_bytes as a_docx
+from tests.builders import zip_bomb_docx
 
 from .recording import RecordingRequest
 
@@ -203,25 +202,6 @@ def _settled(request_: RecordingRequest, before: int) -> bool:
     return not last.endswith("……") and "正在更新索引" not in last
 
 
-def a_docx(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
-
-
-def zip_bomb() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("word/document.xml", "w", force_zip64=True) as entry:
-            chunk = bytes(1024 * 1024)
-            for _ in range(MAX_DOCX_UNPACKED // len(chunk) + 1):
-                entry.write(chunk)
-    return buf.getvalue()
-
-
 def assert_clean_chinese(texts: list[str]) -> None:
     assert texts, "the admin got no answer at all"
     for text in texts:
@@ -261,7 +241,7 @@ async def test_a_hostile_upload_is_refused_in_chinese_and_changes_nothing(
 
 async def test_a_zip_bomb_docx_is_refused_and_changes_nothing(
         app: Application, request_: RecordingRequest, tg_settings: Settings, tmp_path: Path) -> None:
-    bomb = zip_bomb()
+    bomb = zip_bomb_docx()
     assert len(bomb) < 200 * 1024
     world = World(tmp_path, tg_settings)
     texts = await upload(app, request_, "年度总结.docx", bomb, claimed_size=len(bomb))

@@ -6,23 +6,16 @@ folder, starts the bot, talks to it as Telegram would, and always stops it.
 
 from __future__ import annotations
 
-import io
-import os
 import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import docx
 import pytest
 
-from bot.bench.load import run_load
+from bot.bench.load import BotServer, docx_text, index_corpus, run_load
 from bot.channels.telegram import EDITED, FAILED, NOT_TEXT, REFUSED
-from tests.conftest import ROOT
 from tests.fakes.bot_api import BotMessage, FakeBotApi
 
 pytestmark = pytest.mark.slow
@@ -31,53 +24,11 @@ USER, OTHER, ADMIN, STRANGER = 1001, 1002, 2002, 9999
 WAIT = 20.0  # seconds for one reply (the first retrieval loads jieba; an upload loads the model)
 
 
-def _env(api: FakeBotApi, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
-    env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url,
-               TELEGRAM_BASE_FILE_URL=api.base_file_url, DRAFTER_DATA_DIR=str(data_dir),
-               DRAFTER_ALLOWED_USERS=f"{USER},{OTHER}", DRAFTER_ADMINS=str(ADMIN),
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
-    return env
-
-
-class BotProcess:
-    """``python -m bot serve`` pointed at the fake API; its log goes to a file."""
-
-    def __init__(self, api: FakeBotApi, data_dir: Path, log: Path) -> None:
-        self.api, self.data_dir, self.log = api, data_dir, log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", "serve"], cwd=self.data_dir.parent,
-                                         env=_env(self.api, self.data_dir), stdout=out, stderr=subprocess.STDOUT)
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, like a power cut."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> int | None:
-        if self.proc is None or self.proc.poll() is not None:
-            return None if self.proc is None else self.proc.returncode
-        self.proc.terminate()
-        try:
-            return self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait(10)
-
-
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with the sample corpus indexed by the real ``drafter index``."""
     folder = tmp_path_factory.mktemp("tg-indexed") / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
-    env.update(PYTHONPATH=str(ROOT), DRAFTER_DATA_DIR=str(folder), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    done = subprocess.run([sys.executable, "-m", "bot", "index"], cwd=folder.parent, env=env,
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
+    index_corpus(folder)
     return folder
 
 
@@ -88,10 +39,11 @@ def api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture
-def bot(api: FakeBotApi, indexed: Path, tmp_path: Path) -> Iterator[BotProcess]:
+def bot(api: FakeBotApi, indexed: Path, tmp_path: Path) -> Iterator[BotServer]:
+    """``python -m bot -v serve`` pointed at the fake API; its log goes to a file."""
     data_dir = tmp_path / "data"
     shutil.copytree(indexed, data_dir)
-    process = BotProcess(api, data_dir, tmp_path / "bot.log")
+    process = BotServer(api, data_dir, [USER, OTHER], tmp_path / "bot.log", admins=[ADMIN], verbose=True)
     process.start()
     try:
         yield process
@@ -121,11 +73,6 @@ def press(api: FakeBotApi, uid: int, label: str, expect: str) -> BotMessage:
     raise AssertionError(f"no button {label!r} in chat {uid}")
 
 
-def docx_text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    return "\n".join(p.text for p in document.paragraphs)
-
-
 def start_annual_summary(api: FakeBotApi, uid: int) -> None:
     say(api, uid, "/new", "请选择要起草的文稿类型")
     press(api, uid, "年度工作总结", "已选")
@@ -147,7 +94,7 @@ def finish_and_export(api: FakeBotApi, uid: int) -> str:
 
 
 # -- the tests ----------------------------------------------------------------------------------
-def test_guided_annual_summary_ends_in_a_word_document_with_the_users_facts(api: FakeBotApi, bot: BotProcess) -> None:
+def test_guided_annual_summary_ends_in_a_word_document_with_the_users_facts(api: FakeBotApi, bot: BotServer) -> None:
     start_annual_summary(api, USER)
     say(api, USER, "社区有1234户居民，常住人口3456人。", "已记录")
     press(api, USER, "完成本节", "【第2/4部分】")
@@ -159,12 +106,12 @@ def test_guided_annual_summary_ends_in_a_word_document_with_the_users_facts(api:
     assert all(m.method != "sendMessage" or len(m.text) <= 4096 for m in api.messages_to(USER))
 
 
-def test_search_shows_passages_with_their_sources(api: FakeBotApi, bot: BotProcess) -> None:
+def test_search_shows_passages_with_their_sources(api: FakeBotApi, bot: BotServer) -> None:
     reply = say(api, USER, "/search 禁毒宣传", "来源")
     assert "禁毒" in reply.text
 
 
-def test_admin_upload_becomes_searchable(api: FakeBotApi, bot: BotProcess) -> None:
+def test_admin_upload_becomes_searchable(api: FakeBotApi, bot: BotServer) -> None:
     phrase = "青藤议事角"
     body = (f"# 青藤社区2025年居民议事工作总结\n\n一、创新居民议事形式\n\n今年社区在小区广场设立“{phrase}”，"
             "每月第二个周六组织居民围绕停车管理、加装电梯、垃圾分类等身边事开展协商，全年共议事24次，"
@@ -185,7 +132,7 @@ def test_admin_upload_becomes_searchable(api: FakeBotApi, bot: BotProcess) -> No
     say(api, ADMIN, "/reindex", "语料未变化")
 
 
-def test_admin_upload_of_a_bad_file_writes_nothing(api: FakeBotApi, bot: BotProcess) -> None:
+def test_admin_upload_of_a_bad_file_writes_nothing(api: FakeBotApi, bot: BotServer) -> None:
     say(api, ADMIN, "/help", "/new")  # the bot is up
     after = len(api.messages_to(ADMIN))
     api.send_document(ADMIN, "乱码.txt", b"\x00\x01\x02\x03" * 100)
@@ -196,14 +143,14 @@ def test_admin_upload_of_a_bad_file_writes_nothing(api: FakeBotApi, bot: BotProc
     api.wait_for_message(USER, contains="只有管理员可以上传语料文件", after=after, timeout=WAIT)
 
 
-def test_unauthorised_user_gets_only_the_refusal(api: FakeBotApi, bot: BotProcess) -> None:
+def test_unauthorised_user_gets_only_the_refusal(api: FakeBotApi, bot: BotServer) -> None:
     say(api, STRANGER, "/search 禁毒宣传", REFUSED)
     say(api, STRANGER, "低保工作怎么写", REFUSED)
     assert api.wait_for(lambda: api.pending_updates() == 0)
     assert [m.text for m in api.messages_to(STRANGER)] == [REFUSED, REFUSED]
 
 
-def test_reply_is_delivered_despite_a_429(api: FakeBotApi, bot: BotProcess) -> None:
+def test_reply_is_delivered_despite_a_429(api: FakeBotApi, bot: BotServer) -> None:
     say(api, USER, "/help", "/new")  # the bot is up and polling
     api.fail_next("sendMessage", 429, retry_after=1)
     reply = say(api, USER, "/search 社会救助", "来源")
@@ -211,7 +158,7 @@ def test_reply_is_delivered_despite_a_429(api: FakeBotApi, bot: BotProcess) -> N
     assert reply.text
 
 
-def test_non_text_updates_get_explanations(api: FakeBotApi, bot: BotProcess) -> None:
+def test_non_text_updates_get_explanations(api: FakeBotApi, bot: BotServer) -> None:
     say(api, USER, "你好", "")
     for send in (api.send_sticker, api.send_photo, api.send_voice):
         after = len(api.messages_to(USER))
@@ -222,7 +169,7 @@ def test_non_text_updates_get_explanations(api: FakeBotApi, bot: BotProcess) -> 
     assert api.wait_for_message(USER, after=after, timeout=WAIT).text == EDITED
 
 
-def test_kill_9_mid_conversation_loses_nothing(api: FakeBotApi, bot: BotProcess) -> None:
+def test_kill_9_mid_conversation_loses_nothing(api: FakeBotApi, bot: BotServer) -> None:
     start_annual_summary(api, OTHER)
     say(api, OTHER, "社区有2468户居民，常住人口7531人。", "已记录")
     assert api.wait_for(lambda: api.pending_updates() == 0)
@@ -248,7 +195,7 @@ def inbox_pending(data_dir: Path) -> int:
         db.close()
 
 
-def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBotApi, bot: BotProcess) -> None:
+def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBotApi, bot: BotServer) -> None:
     """Telegram forgets updates once confirmed; a bot killed with a confirmed, unhandled backlog
     must still handle all of it after the restart (python-telegram-bot's own poller lost it)."""
     notes = {USER: ["组织了插花沙龙。", "举办了象棋比赛。", "开设了书法课堂。", "开展了防诈讲座。", "办起了暑期托管班。"],

@@ -15,10 +15,11 @@ import struct
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 
 from bot.ingest.loaders import MAX_DOCX_UNPACKED, MAX_NAME_SHOWN, IngestError, discover, read_bytes, read_file
+from tests.builders import docx_bytes as a_docx
+from tests.builders import zip_bomb_docx
 
 LIMIT = 1024 * 1024
 TEXT = "青禾社区2025年工作总结\n全年召开党员大会4次，走访困难家庭二十余户。"
@@ -33,15 +34,6 @@ def refused(data: bytes, name: str, limit: int = LIMIT) -> str:
     assert not CONTROL.search(message), "a message must be one clean line"
     assert re.search(r"[\u4e00-\u9fff]", err.value.message), "the reason is given in Chinese"
     return message
-
-
-def a_docx(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
 
 
 def with_document_xml(xml: bytes) -> bytes:
@@ -97,13 +89,7 @@ def test_an_old_doc_or_password_protected_file_named_docx_gets_told_to_save_as_d
 
 # -- zip bombs and XML tricks ----------------------------------------------------------------------------
 def test_a_zip_bomb_docx_is_refused_before_anything_is_unpacked() -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("word/document.xml", "w", force_zip64=True) as entry:
-            chunk = bytes(1024 * 1024)
-            for _ in range(MAX_DOCX_UNPACKED // len(chunk) + 1):
-                entry.write(chunk)
-    bomb = buf.getvalue()
+    bomb = zip_bomb_docx()
     assert len(bomb) < 200 * 1024  # a tiny upload …
     assert "解压后过大" in refused(bomb, "炸弹.docx")  # … that would unpack to over 100 MB
 

@@ -1,11 +1,9 @@
-import io
-import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 
 from bot.ingest.loaders import IngestError, read_bytes
+from tests.builders import docx_bytes, zip_bomb_docx
 
 LIMIT = 20 * 1024 * 1024
 TEXT = "幸福里社区2025年工作总结\n全年召开党员大会4次。"
@@ -18,12 +16,7 @@ def test_utf8_and_gb18030_text_both_read():
 
 
 def test_docx_paragraphs_are_read(tmp_path: Path):
-    document = docx.Document()
-    document.add_paragraph("东湖社区工作总结")
-    document.add_paragraph("一、党建工作")
-    buf = io.BytesIO()
-    document.save(buf)
-    assert read_bytes(buf.getvalue(), "x.docx", LIMIT).splitlines() == ["东湖社区工作总结", "一、党建工作"]
+    assert read_bytes(docx_bytes("东湖社区工作总结", "一、党建工作"), "x.docx", LIMIT).splitlines() == ["东湖社区工作总结", "一、党建工作"]
 
 
 @pytest.mark.parametrize(
@@ -43,11 +36,8 @@ def test_bad_files_are_refused_with_a_clear_chinese_message(data: bytes, name: s
 
 
 def test_a_zip_bomb_docx_is_refused():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("word/document.xml", b"0" * (120 * 1024 * 1024))
     with pytest.raises(IngestError, match="解压后过大"):
-        read_bytes(buf.getvalue(), "bomb.docx", LIMIT)
+        read_bytes(zip_bomb_docx(), "bomb.docx", LIMIT)
 
 
 def test_a_file_over_the_size_limit_is_refused():

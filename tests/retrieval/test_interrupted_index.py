@@ -3,7 +3,6 @@ the next run completes (the real CLI in child processes over the sample corpus a
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
@@ -14,20 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, SEEDS
+from bot.bench import drafter_env
+from tests.conftest import CORPUS, SEEDS
 
 pytestmark = pytest.mark.slow
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
-    env.update(PYTHONPATH=str(ROOT), DRAFTER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1",
-               TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
-    return env
-
-
 def drafter(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=data_dir.parent, env=_env(data_dir),
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=data_dir.parent, env=drafter_env(data_dir),
                           capture_output=True, text=True, timeout=300)
 
 
@@ -44,7 +37,7 @@ def test_killed_index_runs_leave_the_old_index_searchable_and_the_next_run_compl
     rng = random.Random(7)
     for moment in (rng.uniform(2.0, 5.0), rng.uniform(6.0, 12.0)):  # while loading, while embedding
         proc = subprocess.Popen([sys.executable, "-m", "bot", "index", str(corpus)], cwd=tmp_path,
-                                env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                env=drafter_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(moment)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
