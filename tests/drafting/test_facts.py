@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from bot.drafting.facts import Extraction, Fact, Slot, extract, extract_single, units_compatible
 from bot.drafting.numerals import format_number
 
-from .test_numerals import chinese_decimal, chinese_numeral
+from tests.properties.strategies import MID_MARKERS, POST_MARKERS, PRE_MARKERS, numeral, shown
+
+from .test_numerals import chinese_decimal
 
 PARTY_CONGRESS = Slot("party_congress", "党员大会次数", "次", "count", ("党员大会",))
 BRANCH_MEETING = Slot("branch_meeting", "支委会次数", "次", "count", ("支委会",))
@@ -309,9 +311,6 @@ def test_units_compatible(slot_unit: str, unit: str, expected: bool) -> None:
 
 # --- properties --------------------------------------------------------------------------------
 
-PRE_MARKERS = ("近", "约", "大约", "将近")
-MID_MARKERS = ("余", "多", "来")
-POST_MARKERS = ("左右", "以上")
 UNITS = {
     PARTY_CONGRESS.name: ("次", "场"),
     BRANCH_MEETING.name: ("次", "场"),
@@ -328,7 +327,6 @@ FILLERS = (
     "我们将继续做好服务",
     "居民满意度明显提升？",
 )
-FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
 
 @dataclass(frozen=True)
@@ -340,24 +338,6 @@ class Spoken:
     unit: str
     approx: str
     phrase: str
-
-
-@st.composite
-def numerals(draw: st.DrawFn, value: Decimal, unit: str) -> str:
-    integral = value == value.to_integral_value()
-    styles = ["arabic", "fullwidth"]
-    # "三万元" is 3 in 万元, not 30000 in 元: Chinese numerals ending in 万 read differently.
-    if integral and value < 100000 and (value % 10000 != 0 or value == 0):
-        styles.append("chinese")
-    if integral and value >= 1000:
-        styles.append("thousands")
-    style = draw(st.sampled_from(styles))
-    if style == "chinese":
-        return chinese_numeral(int(value), draw(st.booleans()))
-    if style == "thousands":
-        return f"{int(value):,}"
-    text = format_number(value)
-    return text.translate(FULLWIDTH) if style == "fullwidth" else text
 
 
 @st.composite
@@ -381,9 +361,9 @@ def spoken_facts(draw: st.DrawFn, slot: Slot) -> Spoken:
         if draw(st.booleans()):
             number = "百分之" + chinese_decimal(value)
         else:
-            number = draw(numerals(value, unit)) + draw(st.sampled_from(["%", "％"]))
+            number = numeral(draw, value) + draw(st.sampled_from(["%", "％"]))
     else:
-        number = draw(numerals(value, unit)) + (approx if approx in MID_MARKERS else "") + unit
+        number = numeral(draw, value) + (approx if approx in MID_MARKERS else "") + unit
     expression = (approx if approx in PRE_MARKERS else "") + number + (approx if approx in POST_MARKERS else "")
 
     cue = slot.cues[0]
@@ -392,15 +372,6 @@ def spoken_facts(draw: st.DrawFn, slot: Slot) -> Spoken:
     else:
         template = draw(st.sampled_from(["{x}{cue}", "共{x}{cue}", "开展{x}{cue}"]))
     return Spoken(slot, value, unit, approx, template.format(cue=cue, x=expression))
-
-
-def expected_display(spoken: Spoken) -> str:
-    number = format_number(spoken.value)
-    if spoken.approx in PRE_MARKERS:
-        return f"{spoken.approx}{number}{spoken.unit}"
-    if spoken.approx in MID_MARKERS:
-        return f"{number}{spoken.approx}{spoken.unit}"
-    return f"{number}{spoken.unit}{spoken.approx}"
 
 
 @st.composite
@@ -425,7 +396,7 @@ def test_extract_gives_back_every_generated_fact(report: tuple[str, list[Spoken]
     for item in spoken:
         fact = result.facts[item.slot.name]
         assert (fact.value, fact.unit, fact.approx) == (item.value, item.unit, item.approx)
-        assert fact.display() == expected_display(item)
+        assert fact.display() == shown(item.value, item.unit, item.approx)
         assert fact.source in text
     assert result.numbers_unassigned == []
     for filler in fillers:

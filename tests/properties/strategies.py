@@ -8,9 +8,13 @@ control characters, lone surrogates, line breaks of three systems, very long lin
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+from bot.drafting.numerals import format_number
+from tests.drafting.test_numerals import chinese_numeral
 
 # The suite runs a few hundred examples per property (seconds); hunting for bugs, run it deeper:
 # DRAFTER_PROPERTY_SCALE=20 pytest tests/properties
@@ -75,3 +79,38 @@ def documentish_text() -> st.SearchStrategy[str]:
     return st.lists(line, max_size=25).flatmap(
         lambda lines: st.sampled_from(["\n", "\r\n", "\n\n"]).map(lambda sep: sep.join(lines))
     )
+
+
+# -- numbers as staff type them, and as a draft must show them -----------------------------------
+FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+PRE_MARKERS = ("近", "约", "大约", "将近")  # before the number: 近300人
+MID_MARKERS = ("余", "多", "来")  # between number and unit: 20余户
+POST_MARKERS = ("左右", "以上")  # after the unit: 300人左右
+
+
+def numeral(draw: st.DrawFn, value: Decimal) -> str:
+    """``value`` written as staff might: Arabic, full-width, Chinese or with thousands separators."""
+    integral = value == value.to_integral_value()
+    styles = ["arabic", "fullwidth"]
+    # Chinese numerals ending in 万 merge with a 万元 unit ("三万元" is 3 in 万元), so those stay Arabic.
+    if integral and value < 100000 and (value % 10000 != 0 or value == 0):
+        styles.append("chinese")
+    if integral and value >= 1000:
+        styles.append("thousands")
+    style = draw(st.sampled_from(styles))
+    if style == "chinese":
+        return chinese_numeral(int(value), draw(st.booleans()))
+    if style == "thousands":
+        return f"{int(value):,}"
+    text = format_number(value)
+    return text.translate(FULLWIDTH) if style == "fullwidth" else text
+
+
+def shown(value: Decimal, unit: str, approx: str) -> str:
+    """How a draft must show a fact, written independently of ``Fact.display``."""
+    number = format_number(value)
+    if approx in PRE_MARKERS:
+        return f"{approx}{number}{unit}"
+    if approx in MID_MARKERS:
+        return f"{number}{approx}{unit}"
+    return f"{number}{unit}{approx}"

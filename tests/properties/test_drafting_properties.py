@@ -25,9 +25,9 @@ from bot.drafting.numerals import format_number, parse_number
 from bot.drafting.outline import Step, outline
 from bot.drafting.render import render_draft
 from bot.drafting.skeletons import load_kinds, load_topics
-from tests.drafting.test_numerals import chinese_decimal, chinese_numeral
+from tests.drafting.test_numerals import chinese_decimal
 
-from .strategies import COMMON, CONTROL, EMOJI, SURROGATES, budget, hostile_text
+from .strategies import COMMON, CONTROL, EMOJI, SURROGATES, budget, hostile_text, numeral, shown
 
 KINDS = load_kinds(PROMPTS_DIR)
 TOPICS = load_topics(PROMPTS_DIR)
@@ -39,8 +39,7 @@ STEPS: list[tuple[str, Step]] = [
 NUMERIC_STEPS = [(k, s) for k, s in STEPS if any(slot.kind in NUMERIC for slot in s.slots)]
 NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
-FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
-PRE, MID, POST = ("近", "约", "将近"), ("余", "多"), ("左右", "以上")
+PRE, MID, POST = ("近", "约", "将近"), ("余", "多"), ("左右", "以上")  # the markers these properties write
 
 
 # -- generators -----------------------------------------------------------------------------------
@@ -55,12 +54,7 @@ class Written:
     phrase: str
 
     def display(self) -> str:
-        number = format_number(self.value)
-        if self.approx in PRE:
-            return f"{self.approx}{number}{self.unit}"
-        if self.approx in MID:
-            return f"{number}{self.approx}{self.unit}"
-        return f"{number}{self.unit}{self.approx}"
+        return shown(self.value, self.unit, self.approx)
 
 
 def _value(draw: st.DrawFn, slot: Slot) -> Decimal:
@@ -73,23 +67,6 @@ def _value(draw: st.DrawFn, slot: Slot) -> Decimal:
     return Decimal(draw(st.integers(1, 10**5)))
 
 
-def _numeral(draw: st.DrawFn, value: Decimal) -> str:
-    integral = value == value.to_integral_value()
-    styles = ["arabic", "fullwidth"]
-    # Chinese numerals ending in 万 merge with a 万元 unit ("三万元"), so those stay Arabic.
-    if integral and value < 100000 and (value % 10000 != 0 or value == 0):
-        styles.append("chinese")
-    if integral and value >= 1000:
-        styles.append("thousands")
-    style = draw(st.sampled_from(styles))
-    if style == "chinese":
-        return chinese_numeral(int(value), draw(st.booleans()))
-    if style == "thousands":
-        return f"{int(value):,}"
-    text = format_number(value)
-    return text.translate(FULLWIDTH) if style == "fullwidth" else text
-
-
 @st.composite
 def written(draw: st.DrawFn, slot: Slot) -> Written:
     value = _value(draw, slot)
@@ -97,11 +74,11 @@ def written(draw: st.DrawFn, slot: Slot) -> Written:
     markers = ["", "", "", *PRE, *POST, *(MID if integral and slot.unit != "%" else ())]
     approx = draw(st.sampled_from(markers))
     if slot.unit == "%":
-        number = ("百分之" + chinese_decimal(value)) if draw(st.booleans()) else _numeral(draw, value) + "%"
+        number = ("百分之" + chinese_decimal(value)) if draw(st.booleans()) else numeral(draw, value) + "%"
         unit = "%"
     else:
         unit = slot.unit
-        number = _numeral(draw, value) + (approx if approx in MID else "") + unit
+        number = numeral(draw, value) + (approx if approx in MID else "") + unit
     expression = (approx if approx in PRE else "") + number + (approx if approx in POST else "")
     cue = draw(st.sampled_from(slot.cues))
     phrase = draw(st.sampled_from(["{cue}{x}", "{cue}共{x}", "{cue}累计{x}", "{cue}达到{x}"])).format(cue=cue, x=expression)
