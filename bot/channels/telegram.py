@@ -258,11 +258,10 @@ class TelegramChannel:
 
     async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An admin's .txt/.md/.docx joins the corpus; the index is rebuilt."""
-        message, user = update.message, update.effective_user
-        assert message is not None and message.document is not None and user is not None
-        if not self.is_admin(user.id):
-            await message.reply_text(ADMINS_ONLY)
+        message = await self._from_admin(update, ADMINS_ONLY)
+        if message is None:
             return
+        assert message.document is not None
         name = message.document.file_name or "upload.txt"
         limit = min(int(self.settings.max_file_mb * 1024 * 1024), BOT_DOWNLOAD_LIMIT)
         size = message.document.file_size or 0
@@ -279,7 +278,7 @@ class TelegramChannel:
             await message.reply_text(str(err))
             return
         saved, note = await asyncio.to_thread(self._save_upload, name, data)
-        log.info("admin %s uploaded %s", user.id, saved)
+        log.info("admin %s uploaded %s", update.effective_user.id, saved)  # type: ignore[union-attr]  # checked above
         await self.rebuild(context.bot, message.chat_id, f"已收到《{saved.name}》{note}，")
 
     def _save_upload(self, name: str, data: bytes) -> tuple[Path, str]:
@@ -305,21 +304,26 @@ class TelegramChannel:
         os.replace(tmp, path)
         return path, note
 
-    async def on_reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/reindex (admins): rebuild the index over the corpus and the uploads."""
+    async def _from_admin(self, update: Update, refusal: str) -> Message | None:
+        """The update's message when an admin sent it; anyone else gets ``refusal`` and None."""
         message, user = update.effective_message, update.effective_user
         assert message is not None and user is not None
-        if not self.is_admin(user.id):
-            await message.reply_text(ADMIN_COMMAND_ONLY)
+        if self.is_admin(user.id):
+            return message
+        await message.reply_text(refusal)
+        return None
+
+    async def on_reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reindex (admins): rebuild the index over the corpus and the uploads."""
+        message = await self._from_admin(update, ADMIN_COMMAND_ONLY)
+        if message is None:
             return
         await self.rebuild(context.bot, message.chat_id, "")
 
     async def on_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/stats (admins): the report of the live index."""
-        message, user = update.effective_message, update.effective_user
-        assert message is not None and user is not None
-        if not self.is_admin(user.id):
-            await message.reply_text(ADMIN_COMMAND_ONLY)
+        message = await self._from_admin(update, ADMIN_COMMAND_ONLY)
+        if message is None:
             return
         snapshot = await asyncio.to_thread(IndexStore(self.settings).load)
         if snapshot is None:
