@@ -555,6 +555,22 @@ async def serve(settings: Settings, application: Application | None = None,  # t
         inbox.close()
 
 
+async def _unless_stopped(work: Awaitable[T], stopping: asyncio.Task[object]) -> asyncio.Task[T] | None:
+    """``work`` as a finished task, or None (``work`` cancelled) if ``stopping`` finishes first."""
+    task = asyncio.ensure_future(work)
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        return task
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return None
+
+
+async def _store(inbox: Inbox, dispatcher: Dispatcher, updates: Sequence[Update]) -> None:
+    """Into the inbox first, then to their handlers (only the ones not seen before)."""
+    dispatcher.submit(await asyncio.to_thread(inbox.add, [u.to_dict() for u in updates]))
+
+
 async def _poll(application: Application, settings: Settings, inbox: Inbox,  # type: ignore[type-arg]
                 dispatcher: Dispatcher, stop: asyncio.Event) -> int:
     """Long polling that confirms a batch only once it is in the inbox (the next call's offset)."""
@@ -565,12 +581,9 @@ async def _poll(application: Application, settings: Settings, inbox: Inbox,  # t
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            fetch = asyncio.create_task(bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
-                                                        allowed_updates=Update.ALL_TYPES))
-            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not fetch.done():  # stopping: a batch not yet stored is not confirmed either
-                fetch.cancel()
-                await asyncio.gather(fetch, return_exceptions=True)
+            fetch = await _unless_stopped(
+                bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES), stopping)
+            if fetch is None:  # stopping: a batch not yet stored is not confirmed either
                 break
             try:
                 updates = fetch.result()
@@ -585,14 +598,10 @@ async def _poll(application: Application, settings: Settings, inbox: Inbox,  # t
             else:
                 delay = 0.0
                 if updates:
-                    fresh = await asyncio.to_thread(inbox.add, [u.to_dict() for u in updates])
-                    dispatcher.submit(fresh)
+                    await _store(inbox, dispatcher, updates)
                     offset = updates[-1].update_id + 1
             if delay:
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
+                await _unless_stopped(asyncio.sleep(delay), stopping)
     finally:
         stopping.cancel()
     if offset is not None:  # confirm the last stored batch so Telegram does not resend it
@@ -615,14 +624,12 @@ async def _webhook(application: Application, settings: Settings, inbox: Inbox,  
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            get = asyncio.create_task(application.update_queue.get())
-            await asyncio.wait({get, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not get.done():
-                get.cancel()
+            get = await _unless_stopped(application.update_queue.get(), stopping)
+            if get is None:
                 break
             update = get.result()
             if isinstance(update, Update):
-                dispatcher.submit(await asyncio.to_thread(inbox.add, [update.to_dict()]))
+                await _store(inbox, dispatcher, [update])
     finally:
         stopping.cancel()
         await application.updater.stop()
