@@ -62,7 +62,8 @@ class Staff:
             ("press", "选好了", "哪个社区"),
             ("text", self.community, "时间段"),
             ("text", "2025年", "落款单位"),
-            ("press", "跳过", "【第1/4部分】"),
+            ("press", "跳过", "成文日期"),
+            ("press", "今天", "【第1/4部分】"),
             ("text", f"社区有{self.households}户居民，常住人口{self.residents}人。", "已记录"),
             ("text", "/search 低保救助", "来源"),
             ("press", "完成本节", "【第2/4部分】"),
@@ -312,7 +313,7 @@ def run(flags: list[str]) -> int:
     if quick:
         plan = [("baseline: 1 user", 1, 0, None), ("10 users", 10, 0, None), ("10 users, kill -9 ×2", 10, 2, None)]
     print("## Load: simulated staff against the real `drafter serve`\n")
-    print("Each user: a whole guided annual summary (16 updates: buttons, answers with their own facts, "
+    print("Each user: a whole guided annual summary (17 updates: buttons, answers with their own facts, "
           "/search, /phrases, export to Word), 0.2-1.0 s think time between steps. Latency is from the "
           "update reaching the fake Bot API to the bot's first reply. The baseline is one user alone, "
           "run in the same session.\n")

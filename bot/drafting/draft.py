@@ -8,29 +8,50 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from bot.drafting.facts import Fact
+from bot.drafting.understand import Statement
 
 
 def fact_to_json(fact: Fact) -> dict[str, str]:
     return {"slot": fact.slot, "value": str(fact.value), "unit": fact.unit, "approx": fact.approx,
-            "source": fact.source, "number": "1" if isinstance(fact.value, Decimal) else ""}
+            "source": fact.source, "number": "1" if isinstance(fact.value, Decimal) else "", "note": fact.note}
 
 
 def fact_from_json(d: dict[str, str]) -> Fact:
     value: Decimal | str = Decimal(d["value"]) if d.get("number") else d["value"]
-    return Fact(slot=d["slot"], value=value, unit=d["unit"], approx=d["approx"], source=d["source"])
+    return Fact(slot=d["slot"], value=value, unit=d["unit"], approx=d["approx"], source=d["source"],
+                note=d.get("note", ""))
 
 
 @dataclass
 class SectionAnswers:
-    """What the user gave for one section: facts by slot, and their own text kept verbatim."""
+    """What the user gave for one section: facts by slot, and what they said that the draft keeps
+    (statements, in their words: the register is applied when the draft is rendered)."""
 
     facts: dict[str, dict[str, str]] = field(default_factory=dict)
-    narrative: list[str] = field(default_factory=list)
+    statements: list[dict[str, object]] = field(default_factory=list)
     done: bool = False
     skipped: bool = False
+    asked: list[int] = field(default_factory=list)  # questions already put to the user
 
     def fact_objects(self) -> dict[str, Fact]:
         return {name: fact_from_json(d) for name, d in self.facts.items()}
+
+    def statement_objects(self) -> list[Statement]:
+        return [Statement.from_json(s) for s in self.statements]
+
+    def set_fact(self, fact: Fact) -> None:
+        self.facts[fact.slot] = fact_to_json(fact)
+
+    def set_statements(self, statements: list[Statement]) -> None:
+        self.statements = [s.to_json() for s in statements]
+
+    @classmethod
+    def from_json(cls, d: dict[str, object]) -> SectionAnswers:
+        # Drafts saved before statements were understood kept a "narrative" of verbatim sentences.
+        statements = d.get("statements", d.get("narrative", []))
+        return cls(facts=dict(d.get("facts", {})), statements=[Statement.from_json(s).to_json() for s in statements],  # type: ignore[arg-type, union-attr]
+                   done=bool(d.get("done", False)), skipped=bool(d.get("skipped", False)),
+                   asked=[int(i) for i in d.get("asked", [])])  # type: ignore[union-attr]
 
 
 @dataclass
@@ -56,7 +77,7 @@ class Draft:
 
     @classmethod
     def from_json(cls, d: dict[str, object]) -> Draft:
-        answers = {k: SectionAnswers(**v) for k, v in d.get("answers", {}).items()}  # type: ignore[union-attr]
+        answers = {k: SectionAnswers.from_json(v) for k, v in d.get("answers", {}).items()}  # type: ignore[union-attr]
         return cls(id=str(d["id"]), user=str(d["user"]), kind=str(d["kind"]), topics=list(d.get("topics", [])),  # type: ignore[arg-type]
                    basics=dict(d.get("basics", {})), answers=answers,  # type: ignore[arg-type]
                    created=float(d.get("created", 0)), updated=float(d.get("updated", 0)))  # type: ignore[arg-type]

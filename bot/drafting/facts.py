@@ -1,10 +1,10 @@
 """Extract the facts a draft needs (counts, amounts, percentages, dates, names) from what staff type.
 
 The extractor never guesses: every `Fact` is read from an exact substring of the input
-(`Fact.source`), and every sentence that did not turn into facts is kept verbatim in
-`Extraction.narrative`, so nothing a user typed is lost.
+(`Fact.source`). Which numbers a slot takes is decided here; what the rest of an answer is
+(statements, remarks, corrections) is decided by `bot.drafting.understand`.
 
-    extract("全年召开党员大会四次，支委会十二次。", slots)   # two facts, empty narrative
+    extract("全年召开党员大会四次，支委会十二次。", slots)   # two facts
     extract_single("十二", slot)                            # the answer to a one-slot question
 """
 
@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
-from bot.drafting.numerals import FULLWIDTH_TO_ASCII, format_number, parse_number
+from bot.drafting.lexicon import load_lexicon
+from bot.drafting.numerals import FULLWIDTH_TO_ASCII
+from bot.drafting.quantities import MULTIPLIERS, Mention, base_unit, char_at, display, magnitude, scan
+from bot.drafting.quantities import units_compatible as units_compatible
 
 __all__ = ["Extraction", "Fact", "Slot", "SlotKind", "extract", "extract_single", "units_compatible"]
 
@@ -33,12 +36,8 @@ class Slot:
     unit: str  # expected unit: "次", "户", "人", "元", "万元", "%", "" for date and text
     kind: SlotKind
     cues: tuple[str, ...]  # words that introduce the fact, e.g. ("党员大会",)
-
-
-# Where an approximation marker goes when a fact is displayed, as staff write it.
-_PRE_MARKERS = ("大约", "将近", "接近", "超过", "近", "约", "逾")
-_MID_MARKERS = ("余", "多", "来")
-_POST_MARKERS = ("左右", "以上", "上下")
+    # Regular expressions with a (?P<value>…) group that read a text fact ("在(?P<value>…)领导下").
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,89 +49,43 @@ class Fact:
     unit: str  # as written, normalised: "万元", "元", "户", "人次", "%"; "" for date and text
     approx: str  # "" or the marker as written: "余", "多", "近", "约", "左右", "以上", …
     source: str  # the exact substring of the user's text the fact was read from
+    # A comparison the user gave with the value, in the draft's words: "上年为45户", "较上年增加200名".
+    note: str = ""
 
     def display(self) -> str:
         """Canonical text for a draft: "4次", "20余户", "近300人", "1.5万元", "98%", "2025年3月"."""
         if isinstance(self.value, str):
             return self.value
-        number = format_number(self.value)
-        if self.approx in _POST_MARKERS:
-            return f"{number}{self.unit}{self.approx}"
-        if self.approx in _MID_MARKERS:
-            return f"{number}{self.approx}{self.unit}"
-        return f"{self.approx}{number}{self.unit}"
+        return display(self.value, self.unit, self.approx)
+
+    def display_with_note(self) -> str:
+        """The value with its comparison: "38户（上年为45户）"."""
+        return f"{self.display()}（{self.note}）" if self.note else self.display()
+
+    def magnitude(self) -> tuple[Decimal | str, str]:
+        """(value in the base unit, base unit): comparable whatever unit it was written in."""
+        return magnitude(self.value, self.unit)
 
 
 @dataclass(frozen=True)
 class Extraction:
-    """Facts by slot name, the sentences that carried none, and numbers no slot claimed."""
+    """Facts by slot name, where in the text they (and their cues) were read, and the numbers
+    no slot claimed."""
 
     facts: dict[str, Fact]
-    narrative: list[str]
     numbers_unassigned: list[str]
+    # Spans of the text read as facts, their cues and the comparisons they came with.
+    covered: tuple[tuple[int, int], ...] = ()
+    # Quantities and dates no slot took (statements keep them), by their spans.
+    leftovers: tuple[tuple[int, int], ...] = field(default_factory=tuple)
 
 
-# ---------------------------------------------------------------------------------------------
-# Lexicon
-
-
-_CN_NUMERAL_CHARS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾百佰仟万亿"
-_CN_DIGIT_CHARS = frozenset("零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖")
-_ARABIC_NUMBER = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
-# 千 is kept out of 千米 / 千克 / 千瓦, which are units, not thousands.
-_THOUSAND = r"千(?![米克瓦])"
-_NUMERAL_RE = re.compile(
-    rf"(?P<percent>百分之)?(?P<run>"
-    rf"(?:{_ARABIC_NUMBER})(?:(?:[十百万亿]|{_THOUSAND})(?:{_ARABIC_NUMBER})?)*"
-    rf"|(?:[{_CN_NUMERAL_CHARS}]|{_THOUSAND})+(?:点[零〇一二三四五六七八九]+[万亿]?)?"
-    rf")"
-)
-
-_CN_SMALL = r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}"
-_DATE_RE = re.compile(
-    r"(?<![0-9〇零一二两三四五六七八九十百千万])(?:"
-    rf"(?P<year>[0-9]{{4}}|[〇零一二三四五六七八九]{{4}})年"
-    rf"(?:(?P<month>{_CN_SMALL})月(?:(?P<day>{_CN_SMALL})[日号])?)?"
-    rf"|(?P<month_only>{_CN_SMALL})月(?:(?P<day_only>{_CN_SMALL})[日号])?"
-    r")"
-)
-
-# Longest first; the look-aheads keep common words (一次性, 期间, 一起来, 支部, 家庭) out.
-_UNIT_RE = re.compile(
-    "|".join(
-        (
-            "个百分点", "平方米", "人次", "户次", "场次", "个月", "周年", "平米", "公里", "千米",
-            "公斤", "千克", "小时", "个人", "%", "㎡",
-            "人", "名(?![单称义额])", "位(?!置)", "户", "次(?![性日序要])", "场(?![所地景])",
-            "期(?![间限待望刊])", "件(?!事)", "起(?![来到步草])", "个(?![个别体性])",
-            "元(?![旦宵])", "米", "岁", "篇", "份", "本", "支(?![部持援])", "家(?![庭属长])",
-            "栋", "幢", "处(?!理)", "项", "天(?![气然])", "年(?![级龄轻])", "周", "吨", "斤",
-            "台(?!账)", "辆", "张", "所", "座(?!谈)", "间", "套", "批", "轮", "组(?!织)", "类",
-        )
-    )
-)
-_UNIT_SPELLINGS = {"平米": "平方米", "㎡": "平方米"}
-# Units that mean the same thing to a slot: a slot in 人 accepts 名, one in 次 accepts 场.
-_UNIT_GROUPS = (
-    frozenset({"人", "名", "位", "个人"}),
-    frozenset({"次", "场", "场次"}),
-    frozenset({"件", "起"}),
-)
-_MULTIPLIERS = ("万", "亿")
-
-# A bare Arabic number right before these is a house number, a time or a rank, not a quantity.
-_NOT_A_QUANTITY_AFTER = frozenset("号楼室弄路巷街时分秒级届层点月日季")
 # Words allowed between a cue and a number for the two to count as one phrase ("党员大会次数：4").
 _CONNECTOR_GAP_RE = re.compile(
-    r"(?:[\s：:]|是|为|共计|合计|累计|总计|一共|总共|共|有|达到|达|计|次数|人数|户数|金额|总额|数量|总数)*"
+    r"(?:[\s：:]|是|为|共计|合计|累计|总计|一共|总共|共|有|达到|达|计|次数|人数|户数|金额|总额|数量|总数|现在是|目前是|现有|只有|仅有)*"
 )
 _LEADING_FILLER_RE = re.compile(r"(?:[\s：:]|一共|总共|共计|合计|累计|总计|共|大概|差不多|有|是|为)*")
 _TRAILING_FILLER = " \t\u3000\n。.！!？?～~吧啊呀了呢哈"
-_NEAR_FALSE_FRIENDS = {"近": frozenset("附最亲就邻靠贴临"), "约": frozenset("预节签制邀公条契相履违特")}
-# Nouns ending like a false friend, after which the marker is one again ("高龄津贴近300人").
-_FALSE_FRIEND_NOUNS = ("津贴", "补贴")
-# "每" or "人均" earlier in the clause makes a number a rate ("为每户发放500元"), even across "、".
-_FREQUENCY_RE = re.compile(r"(?:每|人均|户均|平均)[^，。；！？,;!?\n]*$")
 _TEXT_VALUE_RE = re.compile(r"[ \t\u3000]*(?:是|为|叫|：|:)[ \t\u3000]*(?P<value>[^，。；！？,;!?\n]+)")
 # A short one-clause answer to a text question ("幸福里社区") is the value itself.
 _SINGLE_TEXT_RE = re.compile(r"\s*(?P<value>[^，。；！？,;!?\n]+?)[\s。！？!?.]*")
@@ -140,39 +93,14 @@ _SINGLE_TEXT_MAX = 40
 
 _CLAUSE_BREAKS = frozenset("，。；！？;!?\n")
 _THOUSANDS_GROUP_RE = re.compile(r"[0-9]{3}(?![0-9])")
-_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*|[。！？!?\n]+")
-_PUNCTUATION_ONLY = " \t\u3000\r\n。！？!?，,；;、：:…～~"
-# Content outside the fact phrases beyond this many characters is worth keeping verbatim.
-_NARRATIVE_THRESHOLD = 12
 
-
-# ---------------------------------------------------------------------------------------------
-# Mentions: number and date expressions found in the text
-
-
-@dataclass(frozen=True)
-class _Mention:
-    start: int
-    end: int
-    kind: Literal["quantity", "date"]
-    value: Decimal | str
-    # 万 / 亿 read as part of the unit ("1.5万元" is 1.5 in 万元), "" otherwise.
-    multiplier: str
-    # Unit as written, without the multiplier; "%" for percentages; "" when none was written.
-    unit: str
-    approx: str
-    # "一次", "一起", "一个": often an article rather than a count, so only an adjacent cue claims it.
-    lone_one: bool
-    # "每月一次", "为每户发放500元": a rate, not a total.
-    frequency: bool
-    # A bare number may be claimed only when it ends the phrase ("次数：4，…").
-    phrase_end: bool
-    # Whether the bot should hear about it when no slot claims it.
-    reportable: bool
-
-    @property
-    def bare(self) -> bool:
-        return self.kind == "quantity" and not self.unit
+# Comparisons: "由去年的45户减少到38户" (from X to Y) and "较去年增加200名，达到1200名" (by X, to Y).
+_CHANGE_VERBS = "减少|增加|提高|提升|下降|降低|上升|增长|扩大|缩小|调整"
+_FROM_BEFORE_RE = re.compile(r"(?:由|从)(?P<when>[^，。；！？,;!?\n由从]{0,6}?)(?:的)?\s*$")
+_FROM_TO_GAP_RE = re.compile(rf"\s*(?:的)?(?:[\u4e00-\u9fff]{{0,3}}?)(?:{_CHANGE_VERBS})?了?(?:到|至|为|成)\s*")
+_BY_BEFORE_RE = re.compile(
+    rf"(?P<base>较|比|同比|环比)(?P<when>[^，。；！？,;!?\n较比]{{0,6}}?)(?P<verb>{_CHANGE_VERBS}|多|少)了?\s*$")
+_VERBS = {"多": "增加", "少": "减少"}
 
 
 @dataclass(frozen=True)
@@ -184,211 +112,12 @@ class _Cue:
 
 @dataclass(frozen=True)
 class _Claim:
-    mention: _Mention
+    mention: Mention
     slot: Slot
     cue: _Cue | None
 
 
-def _is_han(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or char == "〇"
-
-
-def _char_at(text: str, index: int) -> str:
-    return text[index] if 0 <= index < len(text) else ""
-
-
-def _skip_spaces(text: str, index: int) -> int:
-    while index < len(text) and text[index] in " \t\u3000":
-        index += 1
-    return index
-
-
-def _pre_marker(norm: str, start: int) -> tuple[str, int]:
-    """The approximation marker written before the number, and where it starts."""
-    position = start
-    while position > 0 and norm[position - 1] in " \t\u3000":
-        position -= 1
-    for marker in _PRE_MARKERS:
-        if norm.endswith(marker, 0, position):
-            marker_start = position - len(marker)
-            if _char_at(norm, marker_start - 1) in _NEAR_FALSE_FRIENDS.get(marker, frozenset()) and not norm.endswith(
-                    _FALSE_FRIEND_NOUNS, 0, marker_start):
-                continue
-            return marker, marker_start
-    return "", start
-
-
-def _unit_at(norm: str, index: int) -> re.Match[str] | None:
-    return _UNIT_RE.match(norm, _skip_spaces(norm, index))
-
-
-def _scan_dates(norm: str) -> list[_Mention]:
-    mentions = []
-    for match in _DATE_RE.finditer(norm):
-        value = _date_value(match)
-        if value is not None:
-            mentions.append(
-                _Mention(
-                    start=match.start(), end=match.end(), kind="date", value=value, multiplier="",
-                    unit="", approx="", lone_one=False, frequency=False, phrase_end=True,
-                    reportable=True,
-                )
-            )
-    return mentions
-
-
-def _date_value(match: re.Match[str]) -> str | None:
-    """Normalised "2025年3月15日", or None when the month or day cannot be a date."""
-    year_text = match.group("year")
-    month_text = match.group("month") or match.group("month_only")
-    day_text = match.group("day") or match.group("day_only")
-    parts = []
-    if year_text is not None:
-        year = parse_number(year_text)
-        if year is None:
-            return None
-        parts.append(f"{format_number(year)}年")
-    if month_text is not None:
-        month = parse_number(month_text)
-        if month is None or not 1 <= month <= 12:
-            return None
-        parts.append(f"{format_number(month)}月")
-    if day_text is not None:
-        day = parse_number(day_text)
-        if day is None or not 1 <= day <= 31:
-            return None
-        parts.append(f"{format_number(day)}日")
-    return "".join(parts)
-
-
-def _scan_quantities(norm: str, taken: list[tuple[int, int]]) -> list[_Mention]:
-    mentions = []
-    for match in _NUMERAL_RE.finditer(norm):
-        if any(match.start() < end and start < match.end() for start, end in taken):
-            continue
-        mention = _quantity(norm, match)
-        if mention is not None:
-            mentions.append(mention)
-    return mentions
-
-
-def _quantity(norm: str, match: re.Match[str]) -> _Mention | None:
-    """Read one number with its markers and unit around a numeral match, or None if it is no quantity."""
-    run = match.group("run")
-    percent = match.group("percent") is not None
-    before = _char_at(norm, match.start() - 1)
-    after = _char_at(norm, match.end())
-    chinese = not run[0].isdigit()
-    if before == "第" or (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
-        return None
-    if _is_part_of_code(norm, match.start(), match.end()):
-        return None
-    if chinese and not percent and not (_CN_DIGIT_CHARS & set(run) or run[0] in "十拾"):
-        # "千家万户", "百姓": unit characters alone are words, not numbers.
-        return None
-
-    end = match.end()
-    mid, multiplier, unit = "", "", ""
-    if percent:
-        unit = "%"
-    else:
-        mid, multiplier, unit, end = _mid_and_unit(norm, end)
-    number_text = run
-    if not mid and not percent and run[-1] in _MULTIPLIERS and not any(m in run[:-1] for m in _MULTIPLIERS):
-        # "1.5万元" is 1.5 in 万元 as written; "3万余元" (marker after 万) stays 30000 in 元,
-        # and "一亿二千万" stays one number because its 万 does not end a plain numeral.
-        number_text, multiplier = run[:-1], run[-1]
-    value = parse_number(number_text) if number_text else None
-    if value is None:
-        return None
-
-    pre, start = _pre_marker(norm, match.start())
-    post = ""
-    post_at = _skip_spaces(norm, end)
-    for marker in _POST_MARKERS:
-        if norm.startswith(marker, post_at):
-            post, end = marker, post_at + len(marker)
-            break
-
-    lone_one = chinese and number_text in ("一", "壹")
-    following = _char_at(norm, end)
-    phrase_end = not (_is_han(following) or following.isalnum())
-    if not unit and not pre and not mid and not post:
-        if chinese and not phrase_end:
-            return None  # "一共", "三会一课": numerals inside words
-        if following in _NOT_A_QUANTITY_AFTER:
-            return None
-    if lone_one and unit and following == "一":
-        return None  # "一户一档", "一人一策"
-    frequency = _FREQUENCY_RE.search(norm, 0, start) is not None
-    return _Mention(
-        start=start, end=end, kind="quantity", value=value, multiplier=multiplier,
-        unit=_UNIT_SPELLINGS.get(unit, unit), approx=pre or mid or post, lone_one=lone_one,
-        frequency=frequency, phrase_end=phrase_end,
-        reportable=not lone_one and not (chinese and not unit),
-    )
-
-
-def _is_part_of_code(norm: str, start: int, end: int) -> bool:
-    """Times, dates and codes such as "10:30", "2025-03-15", "3/4" are not quantities."""
-    joiners = ":-/."
-    before, after = _char_at(norm, start - 1), _char_at(norm, end)
-    return (before != "" and before in joiners and _char_at(norm, start - 2).isdigit()) or (
-        after != "" and after in joiners and _char_at(norm, end + 1).isdigit()
-    )
-
-
-def _mid_and_unit(norm: str, end: int) -> tuple[str, str, str, int]:
-    """Marker between number and unit ("20余户", "10余万元") and the unit itself."""
-    marker_at = _skip_spaces(norm, end)
-    marker = _char_at(norm, marker_at)
-    if marker and marker in _MID_MARKERS:
-        after_marker = marker_at + 1
-        multiplier = _char_at(norm, after_marker)
-        if multiplier in _MULTIPLIERS:
-            unit = _unit_at(norm, after_marker + 1)
-            if unit is not None:
-                return marker, multiplier, unit.group(), unit.end()
-        unit = _unit_at(norm, after_marker)
-        if unit is not None:
-            return marker, "", unit.group(), unit.end()
-        following = _char_at(norm, after_marker)
-        if marker != "来" and not (_is_han(following) or following.isalnum()):
-            return marker, "", "", after_marker  # "十余。" answering a question about 户
-    unit = _unit_at(norm, end)
-    if unit is not None:
-        return "", "", unit.group(), unit.end()
-    return "", "", "", end
-
-
-def _scan(norm: str) -> list[_Mention]:
-    dates = _scan_dates(norm)
-    quantities = _scan_quantities(norm, [(d.start, d.end) for d in dates])
-    return sorted(dates + quantities, key=lambda m: m.start)
-
-
-# ---------------------------------------------------------------------------------------------
-# Units
-
-
-def _base_unit(unit: str) -> str:
-    return unit[1:] if len(unit) > 1 and unit[0] in _MULTIPLIERS else unit
-
-
-def units_compatible(slot_unit: str, unit: str) -> bool:
-    """Whether a number written with `unit` can fill a slot measured in `slot_unit`.
-
-    元 accepts 元 / 万元 / 亿元; 人 accepts 人 / 名; 次 accepts 次 / 场; % only %.
-    """
-    if slot_unit == "%" or unit == "%":
-        return slot_unit == unit
-    if not slot_unit:
-        return True
-    expected, given = _base_unit(slot_unit), _base_unit(unit)
-    return expected == given or any(expected in group and given in group for group in _UNIT_GROUPS)
-
-
-def _accepts(slot: Slot, mention: _Mention) -> bool:
+def _accepts(slot: Slot, mention: Mention) -> bool:
     if slot.kind == "text":
         return False
     if mention.kind == "date" or slot.kind == "date":
@@ -400,8 +129,9 @@ def _accepts(slot: Slot, mention: _Mention) -> bool:
     return units_compatible(slot.unit, mention.multiplier + mention.unit)
 
 
-def _fact(claim: _Claim, text: str) -> Fact:
+def _fact(claim: _Claim, text: str, note: str = "") -> Fact:
     mention, slot = claim.mention, claim.slot
+    value = mention.value
     if mention.kind == "date":
         unit = ""
     elif mention.unit:
@@ -410,15 +140,37 @@ def _fact(claim: _Claim, text: str) -> Fact:
         unit = "%"
     elif mention.multiplier:
         # "1.5万" answering a question in 元 means 1.5万元.
-        unit = mention.multiplier + _base_unit(slot.unit)
+        unit = mention.multiplier + base_unit(slot.unit)
     else:
         # A bare "12" answering "how many times" is 12 of the unit the question was about.
         unit = slot.unit
-    return Fact(
-        slot=slot.name, value=mention.value, unit=unit, approx=mention.approx,
-        source=text[mention.start:mention.end],
-    )
+    if isinstance(value, Decimal) and slot.kind == "amount":
+        value, unit = _in_slot_magnitude(value, mention.multiplier + mention.unit, slot)
+    return Fact(slot=slot.name, value=value, unit=unit, approx=mention.approx,
+                source=text[mention.start:mention.end], note=note)
 
+
+def _in_slot_magnitude(value: Decimal, written: str, slot: Slot) -> tuple[Decimal, str]:
+    """An amount as the slot counts it, never with its magnitude changed.
+
+    `written` is the unit as typed ("" for a bare number, "万" for "1.5万"). A 万元 slot takes
+    "两万三" (23000, no unit) and "23000元" as 2.3万元, "1.5万元" as it is, and a bare "50" as
+    50万元 (the unit the question asked in); "块" is 元."""
+    slot_base = base_unit(slot.unit)
+    multiplier = slot.unit[:1] if slot.unit[:1] in MULTIPLIERS and len(slot.unit) > 1 else ""
+    if written in MULTIPLIERS:
+        written += slot_base
+    if base_unit(written) == "块":
+        written = written[:-1] + "元"
+    if not written:
+        if not multiplier or value < 1000:
+            return value, slot.unit
+        written = slot_base  # a bare amount of a thousand or more is counted in 元
+    if not multiplier or written[:1] in MULTIPLIERS or base_unit(written) != slot_base:
+        return value, written
+    if value >= MULTIPLIERS[multiplier]:
+        return value / MULTIPLIERS[multiplier], slot.unit
+    return value, written
 
 # ---------------------------------------------------------------------------------------------
 # Cues, clauses and assignment
@@ -453,7 +205,7 @@ def _is_clause_break(norm: str, index: int) -> bool:
     char = norm[index]
     if char == ",":
         # "1,200" is one number, not two clauses.
-        return not (_char_at(norm, index - 1).isdigit() and _THOUSANDS_GROUP_RE.match(norm, index + 1))
+        return not (char_at(norm, index - 1).isdigit() and _THOUSANDS_GROUP_RE.match(norm, index + 1))
     return char in _CLAUSE_BREAKS
 
 
@@ -488,7 +240,7 @@ def _segments(cues: list[_Cue], ids: list[int]) -> dict[int, _Segment]:
     return {key: _Segment(tuple(group), tuple(cue.start for cue in group)) for key, group in grouped.items()}
 
 
-def _nearest_cue(mention: _Mention, segment: _Segment, accepted: frozenset[str], norm: str) -> _Cue | None:
+def _nearest_cue(mention: Mention, segment: _Segment, accepted: frozenset[str], norm: str) -> _Cue | None:
     """The closest cue before the number, unless a cue right after it is closer in the phrase.
 
     Cues never overlap a mention (such mentions are dropped), so every cue starting before
@@ -515,7 +267,7 @@ def _is_connector_gap(gap: str) -> bool:
 
 
 def _choose_cue(
-    mention: _Mention, accepted: frozenset[str], norm: str, scopes: Sequence[_Segment | None]
+    mention: Mention, accepted: frozenset[str], norm: str, scopes: Sequence[_Segment | None]
 ) -> _Cue | None:
     """The cue that claims a number: looked for in its "、" item first, then in its clause."""
     if mention.frequency or (mention.bare and not mention.phrase_end):
@@ -536,7 +288,7 @@ def _choose_cue(
 
 
 def _respectively_claims(
-    mentions: list[_Mention], cues: list[_Cue], slots: dict[str, Slot], norm: str, clauses: list[int]
+    mentions: list[Mention], cues: list[_Cue], slots: dict[str, Slot], norm: str, clauses: list[int]
 ) -> list[_Claim]:
     """"党员大会、支委会分别召开4次、12次": cues and numbers pair up in order."""
     claims: list[_Claim] = []
@@ -555,10 +307,20 @@ def _respectively_claims(
     return claims
 
 
-def _text_facts(text: str, norm: str, cues: list[_Cue], slots: dict[str, Slot]) -> list[tuple[Fact, _Cue, int]]:
-    """"社区名称是幸福里社区" and "社区名称：幸福里社区" fill text slots."""
-    found: list[tuple[Fact, _Cue, int]] = []
+def _text_facts(text: str, norm: str, cues: list[_Cue], slots: dict[str, Slot]) -> list[tuple[Fact, int, int]]:
+    """"社区名称是幸福里社区", "社区名称：幸福里社区" and a slot's own patterns ("在…领导下") fill
+    text slots; each fact with the span it was read from."""
+    found: list[tuple[Fact, int, int]] = []
     filled: set[str] = set()
+    for slot in slots.values():
+        for pattern in slot.patterns if slot.kind == "text" else ():
+            match = re.search(pattern, norm)
+            if match is not None and match.group("value").strip():
+                start, end = match.start("value"), match.end("value")
+                found.append((Fact(slot.name, text[start:end].strip(), "", "", text[match.start():match.end()]),
+                              match.start(), match.end()))
+                filled.add(slot.name)
+                break
     for cue in cues:
         slot = slots[cue.slot]
         if slot.kind != "text" or slot.name in filled:
@@ -570,9 +332,89 @@ def _text_facts(text: str, norm: str, cues: list[_Cue], slots: dict[str, Slot]) 
         if not value:
             continue
         end = match.start("value") + len(match.group("value").rstrip())
-        found.append((Fact(slot.name, value, "", "", text[cue.start:end]), cue, end))
+        found.append((Fact(slot.name, value, "", "", text[cue.start:end]), cue.start, end))
         filled.add(slot.name)
     return found
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """Numbers that only describe another one (the old value, the difference), and the note each
+    current value gets; the spans of the comparison phrases."""
+
+    helpers: frozenset[int]  # starts of mentions no slot may take
+    notes: dict[int, str]  # start of the current value → its note
+    spans: tuple[tuple[int, int], ...]
+    # Current value → the difference it was given with: its clause may hold the value's cue.
+    anchors: dict[int, int]
+
+
+def _when(word: str) -> str | None:
+    """How the draft names the time a comparison refers to (lexicon ``times``); "" for none
+    given, None when the words are not a time (then it is no comparison)."""
+    word = word.strip().removesuffix("的")
+    return "" if not word else dict(load_lexicon().times).get(word)
+
+
+def _changes(norm: str, mentions: list[Mention], clauses: list[int]) -> _Changes:
+    helpers: set[int] = set()
+    notes: dict[int, str] = {}
+    anchors: dict[int, int] = {}
+    spans: list[tuple[int, int]] = []
+    quantities = [m for m in mentions if m.kind == "quantity"]
+    for x, y in zip(quantities, quantities[1:]):
+        if clauses[x.start] != clauses[y.start] or not _FROM_TO_GAP_RE.fullmatch(norm, x.end, y.start):
+            continue
+        before = _FROM_BEFORE_RE.search(norm, _clause_start(norm, clauses, x.start), x.start)
+        when = None if before is None else _when(before.group("when"))
+        if when is None or not _same_measure(x, y):
+            continue
+        helpers.add(x.start)
+        notes[y.start] = f"{when or '原'}为{x.display()}"
+        spans.append((before.start(), y.end))  # type: ignore[union-attr]  # when is None without a match
+    for x in quantities:
+        if x.start in helpers:
+            continue
+        by = _BY_BEFORE_RE.search(norm, _clause_start(norm, clauses, x.start), x.start)
+        if by is None:
+            continue
+        when = _when(by.group("when"))
+        if when is None:
+            continue
+        helpers.add(x.start)
+        spans.append((by.start(), x.end))
+        current = _current_value(x, quantities, norm, helpers)
+        if current is not None:
+            base = "同比" if by.group("base") == "同比" else f"较{when or '此前'}"
+            notes[current.start] = f"{base}{_VERBS.get(by.group('verb'), by.group('verb'))}{x.display()}"
+            anchors[current.start] = x.start
+    return _Changes(frozenset(helpers), notes, tuple(spans), anchors)
+
+
+def _clause_start(norm: str, clauses: list[int], index: int) -> int:
+    while index > 0 and clauses[index - 1] == clauses[index]:
+        index -= 1
+    return index
+
+
+def _sentence_of(norm: str, index: int) -> tuple[int, int]:
+    start = max((norm.rfind(c, 0, index) for c in "。！？!?\n"), default=-1) + 1
+    ends = [e for e in (norm.find(c, index) for c in "。！？!?\n") if e != -1]
+    return start, min(ends, default=len(norm))
+
+
+def _current_value(delta: Mention, quantities: list[Mention], norm: str, helpers: set[int]) -> Mention | None:
+    """The value a difference belongs to: the nearest number of the same measure in its sentence."""
+    start, end = _sentence_of(norm, delta.start)
+    candidates = [m for m in quantities if m is not delta and m.start not in helpers and start <= m.start < end
+                  and _same_measure(delta, m) and not m.frequency]
+    return min(candidates, key=lambda m: abs(m.start - delta.start), default=None)
+
+
+def _same_measure(a: Mention, b: Mention) -> bool:
+    if a.bare or b.bare:
+        return True
+    return units_compatible(a.multiplier + a.unit, b.multiplier + b.unit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,7 +422,7 @@ def _text_facts(text: str, norm: str, cues: list[_Cue], slots: dict[str, Slot]) 
 
 
 def extract(text: str, slots: Sequence[Slot]) -> Extraction:
-    """Read every fact the slots ask for; keep the rest as narrative and unassigned numbers."""
+    """Read every fact the slots ask for; say where they were read and which numbers are left."""
     norm = text.translate(FULLWIDTH_TO_ASCII)
     by_name: dict[str, Slot] = {}
     for slot in slots:
@@ -588,34 +430,73 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
     cues = _find_cues(norm, list(by_name.values()))
     text_facts = _text_facts(text, norm, cues, by_name)
     # A numeral inside a cue ("两委") or a name ("社区名称是3号院") is part of a word, not a number.
-    blocked = _mark([(cue.start, cue.end) for cue in cues] + [(cue.start, end) for _, cue, end in text_facts], len(norm))
-    mentions = [m for m in _scan(norm) if not any(blocked[m.start:m.end])]
+    blocked = _mark([(cue.start, cue.end) for cue in cues] + [(start, end) for _, start, end in text_facts], len(norm))
+    mentions = [m for m in scan(norm) if not any(blocked[m.start:m.end])]
     clauses, items = _segment_ids(norm)
     clause_cues, item_cues = _segments(cues, clauses), _segments(cues, items)
+    changes = _changes(norm, mentions, clauses)
 
     facts: dict[str, Fact] = {fact.slot: fact for fact, _, _ in text_facts}
-    covered: list[tuple[int, int]] = [(cue.start, end) for _, cue, end in text_facts]
+    covered: list[tuple[int, int]] = [(start, end) for _, start, end in text_facts]
     claimed: set[int] = set()
 
     def take(claim: _Claim) -> None:
-        facts[claim.slot.name] = _fact(claim, text)
+        facts[claim.slot.name] = _fact(claim, text, changes.notes.get(claim.mention.start, ""))
         claimed.add(claim.mention.start)
         covered.append((claim.mention.start, claim.mention.end))
         if claim.cue is not None:
             covered.append((claim.cue.start, claim.cue.end))
 
-    for claim in _respectively_claims(mentions, cues, by_name, norm, clauses):
+    candidates = [m for m in mentions if m.start not in changes.helpers]
+    for claim in _respectively_claims(candidates, cues, by_name, norm, clauses):
         if claim.slot.name not in facts:
             take(claim)
-    for mention in mentions:
+    for mention in candidates:
         if mention.start in claimed:
             continue
         accepted = frozenset(name for name, slot in by_name.items() if _accepts(slot, mention))
         scopes = (item_cues.get(items[mention.start]), clause_cues.get(clauses[mention.start]))
         cue = _choose_cue(mention, accepted, norm, scopes)
+        if cue is None and mention.start in changes.anchors:
+            cue = _nearest_cue(mention, clause_cues.get(clauses[changes.anchors[mention.start]]) or _Segment((), ()),
+                               accepted, norm)
         # A second number for a filled slot is left for the bot to ask about, not overwritten.
         if cue is not None and cue.slot not in facts:
             take(_Claim(mention, by_name[cue.slot], cue))
+    # "临时救助12户，金额3.6万元": a number in a clause without a cue belongs to the one open slot
+    # that a cue earlier in its sentence names and that takes its unit.
+    for mention in candidates:
+        if mention.start in claimed or mention.bare or mention.frequency or mention.lone_one or mention.kind != "quantity":
+            continue
+        if any(cue.start <= mention.start < cue.end or clauses[cue.start] == clauses[mention.start] for cue in cues):
+            continue
+        lo, _ = _sentence_of(norm, mention.start)
+        fitting = {cue.slot: cue for cue in cues if lo <= cue.start < mention.start and cue.slot not in facts
+                   and _accepts(by_name[cue.slot], mention)}
+        if len(fitting) == 1:
+            take(_Claim(mention, by_name[next(iter(fitting))], None))
+    # "38户，由去年的45户减少到38户": a comparison whose current value a slot already took the same
+    # value for qualifies that fact.
+    for start, note in changes.notes.items():
+        if start in claimed:
+            continue
+        current = next(m for m in mentions if m.start == start)
+        lo, hi = _sentence_of(norm, start)
+        for name, fact in facts.items():
+            position = norm.find(fact.source.translate(FULLWIDTH_TO_ASCII), lo, hi) if fact.source else -1
+            if position != -1 and not fact.note and fact.magnitude() == _fact(_Claim(current, by_name[name], None), text).magnitude():
+                facts[name] = replace(fact, note=note)
+                claimed.add(start)
+                covered.append((current.start, current.end))
+                break
+    # A comparison is part of the fact it qualifies: covered along with it.
+    for start, end in changes.spans:
+        helper = next((m for m in mentions if start <= m.start < end and m.start in changes.helpers), None)
+        owner = next((y for y, x in changes.anchors.items() if helper is not None and x == helper.start), None)
+        if any(start <= m.start < end and m.start in claimed for m in mentions if m.start not in changes.helpers) \
+                or owner in claimed:
+            covered.append((start, end))
+            claimed.update(m.start for m in mentions if start <= m.start < end)
 
     leftovers = [m for m in mentions if m.start not in claimed]
     asks_for_dates = any(slot.kind == "date" for slot in by_name.values())
@@ -624,11 +505,8 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
         if m.reportable and (m.kind != "date" or asks_for_dates)
     ]
     ordered = {name: facts[name] for name in by_name if name in facts}
-    return Extraction(
-        facts=ordered,
-        narrative=_narrative(text, _mark(covered, len(text)), leftovers),
-        numbers_unassigned=unassigned,
-    )
+    return Extraction(facts=ordered, numbers_unassigned=unassigned, covered=tuple(sorted(covered)),
+                      leftovers=tuple((m.start, m.end) for m in leftovers))
 
 
 def _mark(spans: list[tuple[int, int]], length: int) -> list[bool]:
@@ -636,24 +514,6 @@ def _mark(spans: list[tuple[int, int]], length: int) -> list[bool]:
     for start, end in spans:
         marked[start:end] = [True] * (end - start)
     return marked
-
-
-def _narrative(text: str, covered: list[bool], leftovers: list[_Mention]) -> list[str]:
-    """Sentences kept verbatim: those without facts, and those with more to say than their facts."""
-    leftover_starts = sorted(m.start for m in leftovers)
-    kept = []
-    for sentence in _SENTENCE_RE.finditer(text):
-        piece = sentence.group().strip()
-        if not piece.strip(_PUNCTUATION_ONLY):
-            continue
-        start, end = sentence.start(), sentence.end()
-        has_fact = any(covered[start:end])
-        first_leftover = bisect_left(leftover_starts, start)
-        has_leftover = first_leftover < len(leftover_starts) and leftover_starts[first_leftover] < end
-        uncovered = sum(1 for index in range(start, end) if text[index].isalnum() and not covered[index])
-        if not has_fact or has_leftover or uncovered > _NARRATIVE_THRESHOLD:
-            kept.append(piece)
-    return kept
 
 
 def extract_single(text: str, slot: Slot) -> Fact | None:
@@ -667,7 +527,7 @@ def extract_single(text: str, slot: Slot) -> Fact | None:
         return _single_text(text, slot)
     norm = text.translate(FULLWIDTH_TO_ASCII)
     core = norm.rstrip(_TRAILING_FILLER)
-    mentions = _scan(core)
+    mentions = scan(core)
     if len(mentions) == 1:
         only = mentions[0]
         whole = _LEADING_FILLER_RE.fullmatch(core[:only.start]) is not None and not core[only.end:].strip()
@@ -682,7 +542,6 @@ def extract_single(text: str, slot: Slot) -> Fact | None:
     return None
 
 
-
 def _single_text(text: str, slot: Slot) -> Fact | None:
     """"社区名称是幸福里社区", or a short one-clause answer taken whole."""
     by_cue = extract(text, [slot]).facts.get(slot.name)
@@ -695,3 +554,12 @@ def _single_text(text: str, slot: Slot) -> Fact | None:
     if not value:
         return None
     return Fact(slot.name, value.translate(FULLWIDTH_TO_ASCII), "", "", match.group("value"))
+
+
+def fact_of(slot: Slot, mention: Mention, text: str) -> Fact:
+    """The fact a mention gives a slot when it is known to belong to it (a unit only it takes)."""
+    return _fact(_Claim(mention, slot, None), text)
+
+
+def accepts(slot: Slot, mention: Mention) -> bool:
+    return _accepts(slot, mention)

@@ -1,13 +1,13 @@
-"""Rendering a draft: Jinja2 section templates over the user's facts, plus their own words.
+"""Rendering a draft: every section composed (`bot.drafting.compose`), headings placed, empty
+sections marked 【待补充】 and listed.
 
-Faithfulness: templates hold no numbers of their own (a test enforces it), facts come
-only from the user's answers, and user text is passed as data, never compiled as a
+Faithfulness: templates hold no numbers of their own (`skeletons.validate` enforces it), facts
+come only from the user's answers, and user text is passed as data, never compiled as a
 template, so ``{{ x }}`` typed by a user appears literally.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,8 +15,10 @@ from jinja2 import FileSystemLoader, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.config import PROMPTS_DIR
+from bot.drafting.compose import compose_step, paragraphs_of
 from bot.drafting.document import RenderedDraft, Section
 from bot.drafting.draft import Draft
+from bot.drafting.lexicon import Lexicon, load_lexicon
 from bot.drafting.outline import Step
 
 PENDING = "【待补充：{}】"
@@ -28,15 +30,6 @@ def environment(prompts_dir: Path = PROMPTS_DIR) -> SandboxedEnvironment:
                                 trim_blocks=True, lstrip_blocks=True, undefined=Undefined)
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [re.sub(r"[ \t]*\n[ \t]*", "", p).strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if not text or text[-1] in "。！？；…”" else text + "。"
-
-
 def doc_context(draft: Draft) -> dict[str, str]:
     basics = draft.basics
     community = basics.get("community", "")
@@ -44,23 +37,11 @@ def doc_context(draft: Draft) -> dict[str, str]:
             "issuer": basics.get("issuer") or community}
 
 
-def render_step(step: Step, draft: Draft, topic_name: str = "", prompts_dir: Path = PROMPTS_DIR) -> list[str]:
-    """A section's paragraphs: templated facts first, then the user's narrative verbatim."""
-    answers = draft.answers.get(step.key)
-    if answers is None:
-        return []
-    # A fact whose sentence is kept verbatim (it also held a number no slot took) is already
-    # in the user's words; rendering it again from the template would say it twice.
-    facts = {name: fact.display() for name, fact in answers.fact_objects().items()
-             if not any(fact.source in sentence for sentence in answers.narrative)}
-    out: list[str] = []
-    if facts and step.template:
-        template = environment(prompts_dir).get_template(step.template)
-        out.extend(_paragraphs(template.render(facts=facts, doc=doc_context(draft), topic_name=topic_name)))
-    narrative = " ".join(_sentence(s) for s in answers.narrative if s.strip())
-    if narrative:
-        out.append(narrative)
-    return out
+def render_step(step: Step, draft: Draft, topic_name: str = "", prompts_dir: Path = PROMPTS_DIR,
+                lexicon: Lexicon | None = None, pending: str = "") -> list[str]:
+    """A section's paragraphs ([] when nothing was given for it)."""
+    return compose_step(step, draft.answers.get(step.key), doc_context(draft), environment(prompts_dir),
+                        lexicon or load_lexicon(prompts_dir), topic_name, pending)
 
 
 def render_title(title_template: str, draft: Draft, topic_name: str = "") -> str:
@@ -70,22 +51,36 @@ def render_title(title_template: str, draft: Draft, topic_name: str = "") -> str
 
 
 def render_draft(title_template: str, steps: list[Step], draft: Draft, topic_name: str = "",
-                 date: str = "") -> RenderedDraft:
+                 preamble: str = "", lexicon: Lexicon | None = None) -> RenderedDraft:
+    """The whole draft. A subsection heading (（一）) is printed only when its section has two or
+    more subsections: a single topic's paragraphs sit directly under the section heading."""
     sections: list[Section] = []
     pending: list[str] = []
+    ctx = doc_context(draft)
+    if preamble:
+        text = environment().from_string(preamble).render(doc=ctx, topic_name=topic_name).strip()
+        sections.extend(Section(heading="", level=1, paragraphs=(p,)) for p in paragraphs_of(text))
+    children: dict[str, int] = {}
+    for step in steps:
+        if step.parent:
+            children[step.parent] = children.get(step.parent, 0) + 1
     current_parent = None
     for step in steps:
+        label = step.heading or step.intro or "本节内容"
+        marker = PENDING.format(label.split("：")[0])
+        paragraphs = render_step(step, draft, topic_name, lexicon=lexicon, pending=marker)
+        if not paragraphs or all(marker in p for p in paragraphs):
+            paragraphs = paragraphs or [marker]
+            pending.append(step.heading or step.intro.split("：")[0] or step.key)
+        if step.parent and children[step.parent] == 1:
+            sections.append(Section(heading=step.parent, level=1, paragraphs=tuple(paragraphs)))
+            current_parent = step.parent
+            continue
         if step.parent and step.parent != current_parent:
             sections.append(Section(heading=step.parent, level=1, paragraphs=()))
             current_parent = step.parent
         elif not step.parent:
             current_parent = None
-        paragraphs = render_step(step, draft, topic_name)
-        if not paragraphs:
-            label = step.heading or step.intro or "本节内容"
-            paragraphs = [PENDING.format(label)]
-            pending.append(step.heading or step.intro or step.key)
         sections.append(Section(heading=step.heading, level=step.level, paragraphs=tuple(paragraphs)))
-    ctx = doc_context(draft)
     return RenderedDraft(title=render_title(title_template, draft, topic_name), sections=tuple(sections),
-                         signature=ctx["issuer"], date=date, pending=tuple(pending))
+                         signature=ctx["issuer"], date=draft.basics.get("date", ""), pending=tuple(pending))

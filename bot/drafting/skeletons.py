@@ -85,6 +85,17 @@ class BasicField:
 
 
 @dataclass(frozen=True)
+class Question:
+    """One question of a section and the slots it asks for (none: an open question, asked once)."""
+
+    text: str
+    slots: tuple[str, ...] = ()
+
+
+Form = Literal["prose", "list"]
+
+
+@dataclass(frozen=True)
 class SectionSpec:
     """One level-1 section of a kind of document."""
 
@@ -92,11 +103,14 @@ class SectionSpec:
     heading: str  # "" for an untitled opening paragraph
     level: int
     intro: str  # shown to the user when the section starts
-    questions: tuple[str, ...]
+    questions: tuple[Question, ...]
     slots: tuple[Slot, ...]
     query: str  # retrieval query for examples of this section
     template: str  # path under prompts/templates; "" for a from_topics section
     from_topics: bool  # expands into the chosen topics, each a level-2 subsection
+    lead: str = ""  # Jinja2: the sentence that opens the section ("在取得成绩的同时…")
+    closing: str = ""  # Jinja2: the sentence that ends it ("现将…总结如下：")
+    form: Form = "prose"  # "list": facts and statements as 一是…二是…
 
 
 @dataclass(frozen=True)
@@ -106,12 +120,12 @@ class TopicSpec:
     id: str
     name: str  # short name for the menu
     heading: str  # subsection heading in the draft
-    questions: tuple[str, ...]
+    questions: tuple[Question, ...]
     slots: tuple[Slot, ...]
     query: str
     retrieval_topics: tuple[str, ...]  # tags of prompts/taxonomy.yaml
     template: str
-    plan_questions: tuple[str, ...]  # asked instead of `questions` in a work plan
+    plan_questions: tuple[Question, ...]  # asked instead of `questions` in a work plan
     plan_template: str  # used instead of `template` in a work plan ("" when there is none)
 
 
@@ -126,6 +140,10 @@ class KindSpec:
     title: str  # Jinja2 over community, period, topic_name
     topics: TopicMode
     sections: tuple[SectionSpec, ...]
+    preamble: str = ""  # Jinja2: an untitled paragraph before the first section ("特制定本计划。")
+    aliases: tuple[str, ...] = ()  # how staff name the kind in a sentence ("上半年的总结")
+    basics: tuple[str, ...] = ()  # the basic fields asked, in order (empty: all of basics.yaml)
+    menu: bool = True  # offered in the kind menu (the one-section kind is reached from a need)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,20 +169,43 @@ def _slot(data: Mapping[str, Any]) -> Slot:
         unit=str(data.get("unit") or ""),
         kind=data["kind"],
         cues=_strings(data.get("cues")),
+        patterns=_strings(data.get("patterns")),
     )
 
 
+def _questions(items: Iterable[Any] | None, slots: tuple[Slot, ...]) -> tuple[Question, ...]:
+    """Questions as written: plain text, or ``{ask: …, slots: […]}``. A plain question asks for the
+    slots it names (label or a cue of two characters or more) that no earlier question asked for."""
+    questions: list[Question] = []
+    asked: set[str] = set()
+    for item in items or ():
+        if isinstance(item, Mapping):
+            question = Question(str(item["ask"]), _strings(item.get("slots")))
+        else:
+            text = str(item)
+            named = tuple(slot.name for slot in slots if slot.name not in asked and (
+                slot.label in text or any(len(cue) >= 2 and cue in text for cue in slot.cues)))
+            question = Question(text, named)
+        asked.update(question.slots)
+        questions.append(question)
+    return tuple(questions)
+
+
 def _section(data: Mapping[str, Any]) -> SectionSpec:
+    slots = tuple(_slot(slot) for slot in data.get("slots") or ())
     return SectionSpec(
         id=str(data["id"]),
         heading=str(data.get("heading") or ""),
         level=int(data.get("level", 1)),
         intro=str(data.get("intro") or ""),
-        questions=_strings(data.get("questions")),
-        slots=tuple(_slot(slot) for slot in data.get("slots") or ()),
+        questions=_questions(data.get("questions"), slots),
+        slots=slots,
         query=str(data.get("query") or ""),
         template=str(data.get("template") or ""),
         from_topics=bool(data.get("from_topics", False)),
+        lead=str(data.get("lead") or ""),
+        closing=str(data.get("closing") or ""),
+        form=data.get("form") or "prose",
     )
 
 
@@ -177,20 +218,25 @@ def _kind(data: Mapping[str, Any]) -> KindSpec:
         title=str(data["title"]),
         topics=data.get("topics", "none"),
         sections=tuple(_section(section) for section in data["sections"]),
+        preamble=str(data.get("preamble") or ""),
+        aliases=_strings(data.get("aliases")),
+        basics=_strings(data.get("basics")),
+        menu=bool(data.get("menu", True)),
     )
 
 
 def _topic(data: Mapping[str, Any]) -> TopicSpec:
+    slots = tuple(_slot(slot) for slot in data.get("slots") or ())
     return TopicSpec(
         id=str(data["id"]),
         name=str(data["name"]),
         heading=str(data["heading"]),
-        questions=_strings(data.get("questions")),
-        slots=tuple(_slot(slot) for slot in data.get("slots") or ()),
+        questions=_questions(data.get("questions"), slots),
+        slots=slots,
         query=str(data.get("query") or ""),
         retrieval_topics=_strings(data.get("retrieval_topics")),
         template=str(data["template"]),
-        plan_questions=_strings(data.get("plan_questions")),
+        plan_questions=_questions(data.get("plan_questions"), slots),
         plan_template=str(data.get("plan_template") or ""),
     )
 
@@ -257,7 +303,9 @@ def validate(prompts_dir: Path | str = PROMPTS_DIR) -> list[str]:
     for path in sorted((root / "kinds").glob("*.yaml")):
         if path.stem not in kinds:
             problems.append(f"{path.name}: its id differs from the file name")
+    known_basics = {basic.name for basic in basics}
     for kind in kinds.values():
+        problems += [f"kind {kind.id}: unknown basic field {name}" for name in kind.basics if name not in known_basics]
         problems += _check_kind(kind, env)
         problems += _check_unique_slots(kind, topics)
     problems += _check_topics(topics, env, taxonomy, plans_needed=PLAN_KIND in kinds)
@@ -267,7 +315,7 @@ def validate(prompts_dir: Path | str = PROMPTS_DIR) -> list[str]:
 def _check_basics(basics: tuple[BasicField, ...]) -> list[str]:
     problems = []
     names = [basic.name for basic in basics]
-    for required in ("community", "period", "issuer"):
+    for required in ("community", "period", "issuer", "date"):
         if required not in names:
             problems.append(f"basics: field {required} missing")
     problems += [f"basics: field {name} repeated" for name in _repeated(names)]
@@ -288,6 +336,8 @@ def _check_kind(kind: KindSpec, env: SandboxedEnvironment) -> list[str]:
     if not kind.retrieval_kinds:
         problems.append(f"{where}: retrieval_kinds is empty")
     problems += _check_title(kind, env)
+    if kind.preamble:
+        problems += _check_source(env, kind.preamble, f"{where} preamble", _FactUse(), topic_name=kind.topics == "one")
     problems += [f"{where}: section id {sid} repeated" for sid in _repeated(s.id for s in kind.sections)]
 
     topic_sections = [section for section in kind.sections if section.from_topics]
@@ -323,9 +373,22 @@ def _check_section(section: SectionSpec, where: str, env: SandboxedEnvironment, 
         problems.append(f"{where}: no questions")
     if not section.template:
         problems.append(f"{where}: no template")
+    if section.form not in ("prose", "list"):
+        problems.append(f"{where}: form must be prose or list, not {section.form!r}")
     problems += _check_slots(section.slots, where)
+    problems += _check_questions(section.questions, section.slots, where)
     if section.template:
-        problems += _check_template(env, section.template, section.slots, where, topic_name=topic_name)
+        problems += _check_template(env, section.template, section.slots, where, topic_name=topic_name,
+                                    extra={"lead": section.lead, "closing": section.closing})
+    return problems
+
+
+def _check_questions(questions: tuple[Question, ...], slots: tuple[Slot, ...], where: str) -> list[str]:
+    names = {slot.name for slot in slots}
+    asked = {name for question in questions for name in question.slots}
+    problems = [f"{where}: a question asks for unknown slot {name}" for name in sorted(asked - names)]
+    problems += [f"{where}: slot {name} is asked by no question (name it in a question's slots)"
+                 for name in sorted(names - asked)]
     return problems
 
 
@@ -347,6 +410,9 @@ def _check_topics(
             if tag not in taxonomy:
                 problems.append(f"{where}: retrieval topic {tag!r} is not in taxonomy.yaml")
         problems += _check_slots(topic.slots, where)
+        problems += _check_questions(topic.questions, topic.slots, where)
+        if topic.plan_questions:
+            problems += _check_questions(topic.plan_questions, topic.slots, f"{where} (plan)")
         problems += _check_template(env, topic.template, topic.slots, where, topic_name=False)
         if topic.plan_template:
             problems += _check_template(env, topic.plan_template, topic.slots, f"{where} (plan)", topic_name=False)
@@ -386,17 +452,42 @@ def _check_unique_slots(kind: KindSpec, topics: dict[str, TopicSpec]) -> list[st
 
 
 def _check_template(
-    env: SandboxedEnvironment, name: str, slots: tuple[Slot, ...], owner: str, *, topic_name: bool
+    env: SandboxedEnvironment, name: str, slots: tuple[Slot, ...], owner: str, *, topic_name: bool,
+    extra: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Problems of one template; `topic_name` says whether the template is given one."""
-    where = f"{owner} template {name}"
+    """Problems of one template and of the section's lead and closing (``extra``: label → source);
+    `topic_name` says whether the template is given one. Every slot must be printed by one of them."""
+    sources: list[tuple[str, str]] = []
+    if name:
+        try:
+            source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        except TemplateError as error:
+            return [f"{owner} template {name}: {type(error).__name__}: {error}"]
+        sources.append((f"{owner} template {name}", source))
+    sources += [(f"{owner} {label}", text) for label, text in (extra or {}).items() if text]
+    problems: list[str] = []
+    use = _FactUse()
+    for where, source in sources:
+        problems += _check_source(env, source, where, use, topic_name=topic_name)
+    declared = {slot.name for slot in slots}
+    where = f"{owner} template {name}" if name else owner
+    for fact in sorted((use.printed | use.tested) - declared):
+        problems.append(f"{where}: facts.{fact} is not a slot of {owner}")
+    for fact in sorted(declared - use.printed):
+        problems.append(f"{where}: slot {fact} is never printed")
+    for fact in sorted(use.unguarded & declared):
+        problems.append(f"{where}: facts.{fact} printed outside an if on it")
+    if use.opaque:
+        problems.append(f"{where}: facts used other than as facts.<slot>")
+    return problems
+
+
+def _check_source(env: SandboxedEnvironment, source: str, where: str, use: _FactUse, *, topic_name: bool) -> list[str]:
     try:
-        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         tree = env.parse(source)
         tokens = list(env.lex(source))
     except TemplateError as error:
         return [f"{where}: {type(error).__name__}: {error}"]
-
     problems = []
     for lineno, token_type, value in tokens:
         if token_type in ("data", "string", "integer", "float"):
@@ -409,18 +500,7 @@ def _check_template(
         problems.append(f"{where}: unknown variable {name_used}")
     if "topic_name" in used and not topic_name:
         problems.append(f"{where}: topic_name is only known when exactly one topic is chosen")
-
-    use = _FactUse()
     _walk(tree, frozenset(), use)
-    declared = {slot.name for slot in slots}
-    for fact in sorted((use.printed | use.tested) - declared):
-        problems.append(f"{where}: facts.{fact} is not a slot of {owner}")
-    for fact in sorted(declared - use.printed):
-        problems.append(f"{where}: slot {fact} is never printed")
-    for fact in sorted(use.unguarded & declared):
-        problems.append(f"{where}: facts.{fact} printed outside an if on it")
-    if use.opaque:
-        problems.append(f"{where}: facts used other than as facts.<slot>")
     return problems
 
 

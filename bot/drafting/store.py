@@ -90,10 +90,13 @@ class DraftStore:
         return Session.from_json(json.loads(row[0])) if row else Session(user=user)
 
     def save(self, session: Session, draft: Draft | None, input_id: int | None = None,
-             replies: list[Reply] | None = None) -> None:
-        """Session, draft and the input's replies in one transaction: never one without the others."""
+             replies: list[Reply] | None = None, deletes: list[str] | tuple[str, ...] = ()) -> None:
+        """Session, draft, the input's replies and the drafts it deleted (only the user's own) in one
+        transaction: never one without the others."""
         now = time.time()
         with self._lock, transaction(self._db):
+            for draft_id in deletes:
+                self._db.execute("UPDATE drafts SET deleted=1 WHERE id=? AND user=?", (draft_id, session.user))
             self._db.execute("INSERT OR REPLACE INTO sessions(user, state, updated) VALUES (?,?,?)",
                              (session.user, json.dumps(session.to_json(), ensure_ascii=False), now))
             if draft is not None:

@@ -135,3 +135,8 @@ def passage_tokens(texts: list[str]) -> tuple[list[str], list[str], dict[str, fl
         cpu["jieba"] += t2 - t1
         cpu["bigrams"] += t3 - t2
     return words_out, grams_out, cpu
+
+
+def segment(text: str) -> list[str]:
+    """jieba's words of ``text`` as written (nothing normalised or dropped): ``"".join`` gives it back."""
+    return _tokenizer().lcut(text)

@@ -208,7 +208,7 @@ async def test_long_reply_is_split_at_paragraphs_with_buttons_on_the_last_chunk(
 
 async def test_a_20000_character_paste_reaches_the_dialogue_whole_and_the_draft_is_split(
         app: Application, request_: RecordingRequest, dialogue: Dialogue) -> None:
-    for text in ("/new", "k:annual_summary", "t:party_building", "a:topics_done", "幸福里社区", "2025年", "a:skip"):
+    for text in ("/new", "k:annual_summary", "t:party_building", "a:topics_done", "幸福里社区", "2025年", "a:skip", "a:skip"):
         await feed(app, button(USER, text) if ":" in text else message(USER, text))
     paste = "\n".join(f"第{i}条：今年社区组织党员志愿服务活动，居民反响良好，大家都很满意。" for i in range(600))[:20000]
     await feed(app, message(USER, paste))

@@ -48,7 +48,7 @@ def run(settings: Settings, user: str, lines: list[str]) -> list[Reply]:
 
 
 def start(community: str = "青禾社区") -> list[str]:
-    return ["/new", "年度工作总结", "党建", "选好了", community, "2025年", "青禾社区居民委员会"]
+    return ["/new", "年度工作总结", "党建", "选好了", community, "2025年", "青禾社区居民委员会", "今天"]
 
 
 def outputs(replies: list[Reply]) -> tuple[str, str, list[str]]:

@@ -1,41 +1,48 @@
+"""Rendering a section: the template's facts, the staff member's statements in formal register,
+nothing said twice, empty sections marked."""
+
 from bot.config import PROMPTS_DIR
-from bot.drafting.dialogue import SINGLE
-from bot.drafting.draft import Draft, fact_to_json
-from bot.drafting.facts import extract
+from bot.drafting.draft import Draft
+from bot.drafting.lexicon import load_lexicon
+from bot.drafting.machine import SINGLE
 from bot.drafting.outline import Step
 from bot.drafting.render import render_draft
-from bot.drafting.skeletons import load_topics
+from bot.drafting.skeletons import load_kinds, load_topics
+from bot.drafting.understand import read
 
 TOPIC = load_topics(PROMPTS_DIR)["social_assistance"]
 STEP = Step(key="topic:social_assistance", heading=TOPIC.heading, level=1, intro="", questions=TOPIC.questions,
             slots=TOPIC.slots, query=TOPIC.query, template=TOPIC.template)
+LEXICON = load_lexicon(PROMPTS_DIR)
 
 
-def draft_with(text: str) -> Draft:
+def draft_with(text: str, step: Step = STEP) -> Draft:
     draft = Draft.new("u", SINGLE)
     draft.basics = {"community": "青禾社区", "period": "2025年"}
-    result = extract(text, TOPIC.slots)
-    answers = draft.section(STEP.key)
-    answers.facts = {name: fact_to_json(f) for name, f in result.facts.items()}
-    answers.narrative = result.narrative
+    reading = read(text, step.slots, LEXICON)
+    answers = draft.section(step.key)
+    for fact in reading.facts.values():
+        answers.set_fact(fact)
+    answers.set_statements(list(reading.statements))
     return draft
 
 
-def body(draft: Draft) -> str:
-    doc = render_draft("{{ community }}{{ period }}", [STEP], draft)
+def body(draft: Draft, steps: list[Step] | None = None) -> str:
+    doc = render_draft("{{ community }}{{ period }}", steps or [STEP], draft, lexicon=LEXICON)
     return "\n".join(p for s in doc.sections for p in s.paragraphs)
 
 
 def test_a_fact_kept_in_the_users_own_sentence_is_not_said_twice():
-    text = body(draft_with("为二十余户困难家庭发放慰问金1.5万元，新增低保户5户。"))
+    text = body(draft_with("我们为二十余户困难家庭送去年货，发放慰问金1.5万元，大家都很感动。"))
     assert text.count("1.5万元") == 1
-    assert "二十余户" in text
+    assert "20余户" in text and "我们" not in text
 
 
 def test_facts_alone_are_rendered_by_the_template_in_formal_prose():
     text = body(draft_with("新增低保5户。"))
     assert "5户" in text
     assert "【待补充" not in text
+    assert "新增低保5户" not in text  # the template's sentence, not the note pasted back
 
 
 def test_an_unanswered_section_is_marked_pending():
@@ -43,3 +50,15 @@ def test_an_unanswered_section_is_marked_pending():
     doc = render_draft("{{ community }}", [STEP], draft)
     assert doc.sections[0].paragraphs[0].startswith("【待补充：")
     assert doc.pending == (TOPIC.heading,)
+
+
+def test_a_list_section_reads_one_shi_er_shi_with_its_lead_and_closing():
+    kind = load_kinds(PROMPTS_DIR)["annual_summary"]
+    section = next(s for s in kind.sections if s.id == "problems")
+    step = Step(key=section.id, heading=section.heading, level=1, intro=section.intro, questions=section.questions,
+                slots=section.slots, query=section.query, template=section.template, lead=section.lead,
+                closing=section.closing, form=section.form)
+    text = body(draft_with("老旧小区还有4个没改造。居民活动场地太小。人手不够，年轻人少。", step), [step])
+    assert "主要表现在：一是" in text and "二是" in text and "三是" in text
+    assert "4个" in text and "太小" not in text and "人手不足" in text
+    assert text.rstrip().endswith("。")

@@ -54,12 +54,14 @@ DOUBLED_PUNCTUATION = re.compile(f"[{PUNCTUATION}]{{2}}")
 
 
 def template_cases() -> list[tuple[str, tuple[Slot, ...]]]:
-    """Every template in use with the slots it renders."""
+    """Every template in use with the slots it renders (a slot its section's lead or closing
+    prints is not the template's)."""
     cases: dict[str, tuple[Slot, ...]] = {}
     for kind in load_kinds().values():
         for section in kind.sections:
             if section.template:
-                cases.setdefault(section.template, section.slots)
+                elsewhere = section.lead + section.closing
+                cases.setdefault(section.template, tuple(s for s in section.slots if f"facts.{s.name}" not in elsewhere))
     for topic in load_topics().values():
         cases.setdefault(topic.template, topic.slots)
         cases.setdefault(topic.plan_template, topic.slots)
@@ -120,14 +122,14 @@ def test_prompts_validate_without_problems():
     assert validate() == []
 
 
-def test_basics_ask_community_period_and_issuer_first():
+def test_basics_ask_community_period_issuer_and_date_first():
     basics = load_basics()
-    assert [field.name for field in basics] == ["community", "period", "issuer"]
+    assert [field.name for field in basics] == ["community", "period", "issuer", "date"]
     assert all(field.label and field.question and field.example for field in basics)
 
 
 def test_kinds_are_offered_in_menu_order():
-    kinds = load_kinds()
+    kinds = {kind_id: kind for kind_id, kind in load_kinds().items() if kind.menu}
     assert list(kinds) == list(KIND_ORDER) == list(KIND_NAMES)
     assert {kind_id: kind.name for kind_id, kind in kinds.items()} == KIND_NAMES
 
@@ -357,3 +359,31 @@ def test_validate_reports_broken_prompts(prompts, file, old, new, problem):
 def test_validate_reports_unreadable_prompts(prompts):
     (prompts / "topics.yaml").write_text("- {id: broken", encoding="utf-8")
     assert validate(prompts)[0].startswith("prompts cannot be loaded")
+
+
+def lead_cases() -> list[tuple[str, str, tuple[Slot, ...], bool]]:
+    """(where, Jinja source, the section's slots, given a topic name) of every lead, closing and preamble."""
+    cases = []
+    for kind in load_kinds().values():
+        if kind.preamble:
+            cases.append((f"{kind.id}/preamble", kind.preamble, (), kind.topics == "one"))
+        for section in kind.sections:
+            for part in ("lead", "closing"):
+                source = getattr(section, part)
+                if source:
+                    cases.append((f"{kind.id}/{section.id}/{part}", source, section.slots, kind.topics == "one"))
+    return cases
+
+
+@pytest.mark.parametrize(("where", "source", "slots", "with_topic"), lead_cases(), ids=[c[0] for c in lead_cases()])
+def test_leads_and_closings_read_as_sentences_with_and_without_facts(where, source, slots, with_topic):
+    values = display_values(slots)
+    used = {name: value for name, value in values.items() if f"facts.{name}" in source}
+    topic = TOPIC_NAME if with_topic else ""
+    for facts in (used, {}):
+        text = ENV.from_string(source).render(facts=facts, doc=DOC, topic_name=topic)
+        assert text and text[-1] in "。：", text
+        assert not DIGIT.search(text.replace(DOC["period"], "").replace("".join(facts.values()), "")) or facts
+        assert not PLACEHOLDER.search(text) and not DOUBLED_PUNCTUATION.search(text), text
+        assert all(value in text for value in facts.values())
+        assert "None" not in text and "{" not in text

@@ -24,13 +24,18 @@ from bot.drafting.facts import Fact, Slot, extract, extract_single
 from bot.drafting.numerals import format_number, parse_number
 from bot.drafting.outline import Step, outline
 from bot.drafting.render import render_draft
+from bot.drafting.lexicon import load_lexicon
+from bot.drafting.quantities import scan
+from bot.drafting.register import formalize
 from bot.drafting.skeletons import load_kinds, load_topics
+from bot.drafting.understand import Statement, read, simplified
 from tests.drafting.test_numerals import chinese_decimal
 
 from .strategies import COMMON, CONTROL, EMOJI, SURROGATES, budget, hostile_text, numeral, shown
 
 KINDS = load_kinds(PROMPTS_DIR)
 TOPICS = load_topics(PROMPTS_DIR)
+LEXICON = load_lexicon(PROMPTS_DIR)
 NUMERIC = ("count", "amount", "percentage")
 # Every step a draft can have: each kind with every topic it can take.
 STEPS: list[tuple[str, Step]] = [
@@ -104,8 +109,13 @@ def answer(draw: st.DrawFn, step: Step) -> tuple[str, list[Written]]:
 
 
 def allowed_numbers(*texts: str, facts: dict[str, Fact] | None = None) -> set[str]:
-    """Numbers a draft may show: digits the user typed, and the values of facts read from their words."""
+    """Numbers a draft may show: digits the user typed, the numbers they wrote in words (the draft
+    writes them in figures), and the values of facts read from their words."""
     numbers = {n for text in texts for n in NUMBER_RE.findall(text.translate(FULLWIDTH_TO_ASCII))}
+    for text in texts:
+        for mention in scan(simplified(text).translate(FULLWIDTH_TO_ASCII)):
+            if isinstance(mention.value, Decimal):
+                numbers.add(format_number(mention.value))
     for fact in (facts or {}).values():
         if isinstance(fact.value, Decimal):
             numbers.add(format_number(fact.value))
@@ -116,16 +126,17 @@ FULLWIDTH_TO_ASCII = str.maketrans("０１２３４５６７８９．", "0123456
 
 
 def draft_of(kind_id: str, topics: list[str], answers: dict[str, str], basics: dict[str, str]) -> Draft:
-    """A draft filled the way the dialogue fills it: extraction of each answer, facts and narrative kept."""
+    """A draft filled the way the dialogue fills it: each answer read, facts and statements kept."""
     draft = Draft.new("u", kind_id)
     draft.topics = topics
     draft.basics = dict(basics)
     steps = {s.key: s for s in outline(KINDS[kind_id], TOPICS, topics)}
     for key, text in answers.items():
-        result = extract(text, steps[key].slots)
+        reading = read(text, steps[key].slots, LEXICON)
         section = draft.section(key)
-        section.facts.update({name: fact_to_json(f) for name, f in result.facts.items()})
-        section.narrative.extend(result.narrative)
+        for fact in reading.facts.values():
+            section.set_fact(fact)
+        section.set_statements(section.statement_objects() + list(reading.statements))
     return draft
 
 
@@ -175,8 +186,11 @@ def test_extraction_never_raises_and_keeps_only_what_was_typed(kind_step: tuple[
     for fact in result.facts.values():
         assert fact.source in text
         assert fact.display()  # a fact can always be shown
-    for sentence in result.narrative:
-        assert sentence in text
+    reading = read(text, step.slots, LEXICON)
+    for statement in reading.statements:
+        assert all(piece in reading.text for piece in statement.text.split("，"))
+    for fact in reading.facts.values():
+        assert fact.source in reading.text
     for slot in step.slots:
         single = extract_single(text, slot)
         assert single is None or single.source in text
@@ -248,15 +262,16 @@ def test_rendering_never_raises_and_user_text_appears_as_written(
     steps = outline(kind, TOPICS, topics)
     for step in steps:
         section = draft.section(step.key)
-        section.narrative = list(narrative)
+        section.set_statements([Statement(n) for n in narrative])
         for slot in step.slots:
             if slot.kind == "text":
                 section.facts[slot.name] = fact_to_json(Fact(slot.name, text_fact, "", "", text_fact))
     doc, text = rendered_text(kind_id, topics, draft)
     assert doc.title.strip()
     for sentence in narrative:
-        if sentence.strip():
-            assert sentence.strip() in text  # verbatim, never compiled as a template
+        shown_as = formalize(sentence, LEXICON)
+        if shown_as:
+            assert shown_as in text  # the user's words as data, never compiled as a template
     users = "".join([community, period, text_fact, *narrative])
     for marker in JINJA_MARKERS:
         assert text.count(marker) <= users.count(marker) * (len(steps) + 2)

@@ -1,0 +1,70 @@
+"""Composing one section of a draft (pure): the section's lead, its facts in the template's words,
+the staff member's own statements in the register of a document, and its closing.
+
+Prose sections read as paragraphs ("2025年，…社区在…领导下，…。现将工作情况总结如下："); list
+sections (problems, measures, suggestions) read as "主要表现在：一是…；二是…。". A fact carried by
+one of the staff member's statements is said there, not again by the template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.drafting.draft import SectionAnswers
+from bot.drafting.lexicon import Lexicon
+from bot.drafting.outline import Step
+from bot.drafting.register import formalize, join_items
+
+__all__ = ["compose_step", "paragraphs_of"]
+
+_SENTENCE = re.compile(r"[^。！？]+[。！？]?")
+
+
+def paragraphs_of(text: str) -> list[str]:
+    return [re.sub(r"[ \t]*\n[ \t]*", "", p).strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, str], env: SandboxedEnvironment,
+                 lexicon: Lexicon, topic_name: str = "", pending: str = "") -> list[str]:
+    """The section's paragraphs; [] when the staff member gave nothing for it (``pending`` then
+    stands where the content goes, between the lead and the closing, if the section has them)."""
+    statements = answers.statement_objects() if answers is not None else []
+    carried = {slot for statement in statements for slot in statement.slots}
+    facts = {name: fact.display_with_note() for name, fact in (answers.fact_objects() if answers else {}).items()
+             if name not in carried}
+    own = [s for s in (formalize(st.text, lexicon) for st in statements) if s]
+
+    def render(source: str) -> str:
+        if not source:
+            return ""
+        return env.from_string(source).render(facts=facts, doc=doc, topic_name=topic_name).strip()
+
+    body = paragraphs_of(env.get_template(step.template).render(facts=facts, doc=doc, topic_name=topic_name)) \
+        if facts and step.template else []
+    lead, closing = render(step.lead), render(step.closing)
+    if not body and not own:
+        if not pending:
+            return []
+        if lead or closing:
+            return [_join(lead, pending, closing)]
+        return []
+    if step.form == "list":
+        first = _sentences(body[0]) if body else []
+        items = join_items(first + own)
+        out = [_join(lead, items)] + body[1:]
+        return out + ([closing] if closing else [])
+    paragraphs = body + (["".join(own)] if own else [])
+    paragraphs[0] = _join(lead, paragraphs[0])
+    paragraphs[-1] = _join(paragraphs[-1], closing)
+    return paragraphs
+
+
+def _sentences(paragraph: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(paragraph) if s.strip().strip("。")]
+
+
+def _join(*parts: str) -> str:
+    return "".join(p for p in parts if p)

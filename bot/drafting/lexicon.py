@@ -1,0 +1,67 @@
+"""The words staff use about the conversation and the register a 公文 wants, from
+``prompts/lexicon.yaml`` (data a non-programmer edits), as one immutable object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.config import PROMPTS_DIR
+
+__all__ = ["Lexicon", "load_lexicon"]
+
+
+def _longest_first(words: object) -> tuple[str, ...]:
+    unique = dict.fromkeys(str(w) for w in words or () if str(w))  # type: ignore[attr-defined]
+    return tuple(sorted(unique, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    strong_remarks: tuple[str, ...]
+    weak_remarks: tuple[str, ...]
+    skip: tuple[str, ...]
+    announce: tuple[str, ...]  # a clause announcing a correction
+    after_old: tuple[str, ...]  # right after a wrong value
+    before_old: tuple[str, ...]  # right before a wrong value
+    before_new: tuple[str, ...]  # right before the right value
+    filler: tuple[str, ...]
+    leadins: tuple[str, ...]
+    connectors: tuple[str, ...]
+    formal: tuple[tuple[str, str], ...]  # longest first
+    particles: tuple[str, ...]
+    times: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_data(cls, data: dict[str, object]) -> Lexicon:
+        remarks = data.get("remarks") or {}
+        corrections = data.get("corrections") or {}
+        formal = {str(k): "" if v is None else str(v) for k, v in (data.get("formal") or {}).items()}  # type: ignore[attr-defined]
+        times = {str(k): "" if v is None else str(v) for k, v in (data.get("times") or {}).items()}  # type: ignore[attr-defined]
+        return cls(
+            strong_remarks=_longest_first(remarks.get("strong")),  # type: ignore[attr-defined]
+            weak_remarks=_longest_first(remarks.get("weak")),  # type: ignore[attr-defined]
+            skip=_longest_first(data.get("skip")),
+            announce=_longest_first(corrections.get("announce")),  # type: ignore[attr-defined]
+            after_old=_longest_first(corrections.get("after_old")),  # type: ignore[attr-defined]
+            before_old=_longest_first(corrections.get("before_old")),  # type: ignore[attr-defined]
+            before_new=_longest_first(corrections.get("before_new")),  # type: ignore[attr-defined]
+            filler=_longest_first(data.get("filler")),
+            leadins=_longest_first(data.get("leadins")),
+            connectors=_longest_first(data.get("connectors")),
+            formal=tuple(sorted(formal.items(), key=lambda kv: len(kv[0]), reverse=True)),
+            particles=_longest_first(data.get("particles")),
+            times=tuple(sorted(times.items(), key=lambda kv: len(kv[0]), reverse=True)),
+        )
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> Lexicon:
+    return Lexicon.from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def load_lexicon(prompts_dir: Path = PROMPTS_DIR) -> Lexicon:
+    return _load(Path(prompts_dir).resolve() / "lexicon.yaml")

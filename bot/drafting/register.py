@@ -1,0 +1,158 @@
+"""The staff member's own sentences in the register of a 公文 (pure).
+
+    formalize("我们还搞了“红色楼栋长”，大概有四十来个吧", lexicon)
+    # → "社区还开展了“红色楼栋长”，约40个。"
+
+Only words change: colloquial words become formal ones (``prompts/lexicon.yaml``: ``formal``),
+filler, lead-ins and sentence-final particles go, counts and measures are written in Arabic
+figures (GB/T 15835), punctuation becomes full-width. No number is added, dropped or altered:
+a figure is rewritten only as the same value in the same unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.drafting.lexicon import Lexicon
+from bot.drafting.numerals import FULLWIDTH_TO_ASCII
+from bot.drafting.quantities import display, scan
+from bot.text.tokenize import segment
+
+__all__ = ["formalize", "join_items"]
+
+_CLAUSE_SPLIT = re.compile(r"([，,；;、])")
+_ENDINGS = (("这些事情", "等工作"), ("这些事", "等工作"), ("这些", "等工作"), ("什么的", "等"), ("之类的", "等"),
+            ("等等", "等"))
+_DOUBLED = re.compile(r"(社区|约|共)\1+")
+_SENTENCE_END = "。！？"
+
+
+def formalize(text: str, lexicon: Lexicon) -> str:
+    """One sentence of the staff member's, rewritten; "" when nothing is left to say."""
+    clauses = []
+    for piece in _CLAUSE_SPLIT.split(text.strip().rstrip("。.！!？?…~～")):
+        if piece in "，,；;、":
+            clauses.append(piece.replace(",", "，").replace(";", "；"))
+            continue
+        clause = _clause(piece, lexicon)
+        if clause:
+            clauses.append(clause)
+        elif clauses and clauses[-1] in "，；、":
+            clauses.pop()
+    while clauses and clauses[-1] in "，；、":
+        clauses.pop()
+    while clauses and clauses[0] in "，；、":
+        clauses.pop(0)
+    out = _punctuation("".join(clauses))
+    out = _DOUBLED.sub(r"\1", out).strip()
+    if not out:
+        return ""
+    return out if out[-1] in _SENTENCE_END else out + "。"
+
+
+def join_items(items: Sequence[str]) -> str:
+    """Items of a list as one paragraph, "一是…；二是…；三是…。" (a single item stays a sentence)."""
+    bodies = [item.strip().rstrip("。；;") for item in items if item.strip().rstrip("。；;")]
+    if not bodies:
+        return ""
+    if len(bodies) == 1:
+        return bodies[0] + "。"
+    ordinals = "一二三四五六七八九十"
+    numbered = [f"{ordinals[i] if i < 10 else str(i + 1)}是{body}" for i, body in enumerate(bodies)]
+    return "；".join(numbered) + "。"
+
+
+_CJK = r"\u3400-\u9fff"
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_PUNCT_AFTER_CJK = re.compile(rf"(?<=[{_CJK}0-9%）”》])\s*([,:;?!])\s*")
+_PAREN = re.compile(rf"\(([^()]{{0,40}}?[{_CJK}][^()]{{0,40}}?)\)")
+_SPACE = re.compile(rf"(?<=[{_CJK}0-9，。、；：？！“”（）《》%])\s+(?=[{_CJK}0-9，。、；：？！“”（）《》])")
+
+
+def _punctuation(text: str) -> str:
+    """Full-width punctuation in Chinese text and no spaces between Chinese words; anything else
+    the staff member typed (markup included) stays exactly as typed."""
+    text = _PUNCT_AFTER_CJK.sub(lambda m: _HALF_TO_FULL[m.group(1)], text)
+    text = _PAREN.sub(r"（\1）", text)
+    return _SPACE.sub("", text)
+
+
+def _clause(clause: str, lexicon: Lexicon) -> str:
+    clause = clause.strip(" \t\u3000")
+    clause = _drop_leadin(clause, lexicon)
+    clause = _aligned_replace(clause, {w: "" for w in lexicon.filler})
+    clause = _aligned_replace(clause, dict(lexicon.formal))
+    for ending, formal in _ENDINGS:
+        if clause.endswith(ending) and len(clause) > len(ending):
+            clause = clause[: -len(ending)] + formal
+            break
+    clause = _strip_particles(clause, lexicon)
+    return _figures(clause).strip(" \t\u3000")
+
+
+def _drop_leadin(clause: str, lexicon: Lexicon) -> str:
+    for word in lexicon.leadins:
+        if clause.startswith(word) and len(clause) > len(word):
+            return clause[len(word):].lstrip("：: ")
+    return clause
+
+
+def _aligned_replace(text: str, table: dict[str, str]) -> str:
+    """Replace whole jieba words (or runs of them) only, longest entry first: 当 → 担任 never
+    turns 当前 into 担任前."""
+    if not text or not table:
+        return text
+    bounds = set()
+    position = 0
+    bounds.add(0)
+    for token in segment(text):
+        position += len(token)
+        bounds.add(position)
+    words = sorted(table, key=len, reverse=True)
+    out, index = [], 0
+    while index < len(text):
+        word = None
+        if index in bounds:
+            word = next((w for w in words if text.startswith(w, index) and index + len(w) in bounds), None)
+        if word is None:
+            out.append(text[index])
+            index += 1
+        else:
+            out.append(table[word])
+            index += len(word)
+    return "".join(out)
+
+
+def _strip_particles(clause: str, lexicon: Lexicon) -> str:
+    changed = True
+    while changed and clause:
+        changed = False
+        for particle in lexicon.particles:
+            if clause.endswith(particle) and len(clause) > len(particle):
+                clause, changed = clause[: -len(particle)].rstrip(), True
+    return clause
+
+
+def _figures(clause: str) -> str:
+    """Counts and measures in Arabic figures ("二十多分钟" → "20多分钟"), the same value and unit.
+
+    "一" alone stays a word ("一名党员" as an article), as do figures inside fixed terms."""
+    norm = clause.translate(FULLWIDTH_TO_ASCII)
+    out, last = [], 0
+    for mention in scan(norm):
+        if mention.kind != "quantity" or mention.lone_one or not mention.unit and mention.chinese:
+            continue
+        original = clause[mention.start:mention.end]
+        approx = mention.approx
+        if approx == "来":
+            approx = "左右"
+        written = display(mention.value, mention.multiplier + mention.unit, approx)  # type: ignore[arg-type]
+        if clause[:mention.start].endswith(("约", "大约", "约有")) and approx in ("左右", "上下"):
+            written = display(mention.value, mention.multiplier + mention.unit, "")  # type: ignore[arg-type]
+        if written != original:
+            out.append(clause[last:mention.start])
+            out.append(written)
+            last = mention.end
+    out.append(clause[last:])
+    return "".join(out)
