@@ -15,6 +15,7 @@ import asyncio
 import inspect
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -89,32 +90,44 @@ def chat_model(config: LlmConfig) -> BaseChatModel:
     # An empty key (Ollama) still needs a value: the openai client refuses none, and would
     # otherwise read OPENAI_API_KEY from the environment and send it to this endpoint.
     key = config.api_key if config.api_key.get_secret_value() else SecretStr("none")
+    # A connection pool of its own: langchain-openai's default one is shared by the whole
+    # process and dies with the first event loop that used it.
     return ChatOpenAI(base_url=config.base_url, model=config.model, api_key=key, timeout=config.timeout,
-                      max_retries=0, temperature=0.3)
+                      max_retries=0, temperature=0.3, http_async_client=openai.DefaultAsyncHttpxClient())
 
 
 class LlmClient:
-    def __init__(self, model: BaseChatModel, timeout: float, secret: SecretStr | None = None) -> None:
-        self.model = model
+    """One chat model per event loop (its connections belong to the loop that opened them)."""
+
+    def __init__(self, make_model: Callable[[], BaseChatModel], timeout: float, secret: SecretStr | None = None) -> None:
+        self.make_model = make_model
         self.timeout = timeout
         self._secret = secret.get_secret_value() if secret is not None else ""
+        self._models: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BaseChatModel] = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_config(cls, config: LlmConfig) -> LlmClient:
-        return cls(chat_model(config), config.timeout, config.api_key)
+        return cls(lambda: chat_model(config), config.timeout, config.api_key)
 
     def __repr__(self) -> str:
-        return f"LlmClient({type(self.model).__name__}, timeout={self.timeout})"
+        return f"LlmClient(timeout={self.timeout})"
+
+    def model(self) -> BaseChatModel:
+        loop = asyncio.get_running_loop()
+        model = self._models.get(loop)
+        if model is None:
+            model = self._models[loop] = self.make_model()
+        return model
 
     async def complete(self, messages: Sequence[BaseMessage], sink: Sink | None = None, attempt: int = 1) -> str:
         """One attempt: the whole answer, streamed into `sink` as it arrives when one is given."""
         try:
             async with asyncio.timeout(self.timeout):
                 if sink is None:
-                    text = _text(await self.model.ainvoke(list(messages)))
+                    text = _text(await self.model().ainvoke(list(messages)))
                 else:
                     parts: list[str] = []
-                    async for chunk in self.model.astream(list(messages)):
+                    async for chunk in self.model().astream(list(messages)):
                         piece = _text(chunk)
                         if piece:
                             parts.append(piece)
@@ -131,7 +144,7 @@ class LlmClient:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.timeout):
-                message = await self.model.ainvoke([HumanMessage(PING_PROMPT)], max_tokens=PING_MAX_TOKENS)
+                message = await self.model().ainvoke([HumanMessage(PING_PROMPT)], max_tokens=PING_MAX_TOKENS)
         except Exception as exc:
             raise self._error(exc) from None
         seconds = time.perf_counter() - started

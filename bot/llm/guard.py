@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.drafting.numerals import format_number
 from bot.llm.brief import SectionBrief, Violation
 from bot.llm.names import names_in
 from bot.llm.quantities import Quantity, read_quantities, same_figure, units_match
@@ -34,6 +35,7 @@ _PLACEHOLDER_RE = re.compile(
 _SPACE_RE = re.compile(r"\s+")
 _PARTS_RE = re.compile(r"[、，,；;/和及与]+")
 _BLANK = "\x00"
+_WAN, _YI = Decimal(10_000), Decimal(100_000_000)
 _QUOTE_MAX = 30  # characters of a copied run quoted back
 
 
@@ -109,12 +111,19 @@ def _unknown_figures(
     return out, altered_given
 
 
-def _same_digits(a: Decimal, b: Decimal) -> bool:
-    """2.3万 and 23万, 300 and 3000: the same digits at another power of ten."""
-    if a == 0 or b == 0 or a == b:
+def _same_digits(given: Decimal, written: Decimal) -> bool:
+    """2.3万 and 23万, 1250 and 125: the same digits at another power of ten.
+
+    A figure of one significant digit (300) matches too many others (3, 30) to call them
+    altered, unless they differ by 万 or 亿, the slips a model makes with Chinese units.
+    """
+    if given == 0 or written == 0 or given == written:
         return False
-    ratio = a / b if a > b else b / a
-    return ratio == ratio.to_integral_value() and str(ratio.to_integral_value()).rstrip("0") == "1"
+    ratio = given / written if given > written else written / given
+    if ratio != ratio.to_integral_value() or str(ratio.to_integral_value()).rstrip("0") != "1":
+        return False
+    significant = format_number(abs(given)).replace(".", "").strip("0")
+    return len(significant) >= 2 or ratio in (_WAN, _YI)
 
 
 def _missing_facts(

@@ -56,11 +56,16 @@ def _place_name(words: list[tuple[str, str]], index: int, generic: frozenset[str
     if word != suffix:
         # One word carrying its own suffix: 和谐社区, 翠苑. Its head is the name part.
         head = word[: -len(suffix)]
-        return "" if not _HAN.match(head) or _is_generic(head, generic) else word
+        before = words[index - 1][0] if index else ""
+        if not _HAN.match(head) or _is_generic(head, generic) or _is_generic(before + head, generic):
+            return ""  # 老 + 旧小区: jieba cut 老旧小区 there
+        return word
     if index == 0:
         return ""
     previous, flag = words[index - 1]
-    if not _HAN.match(previous) or _NOT_A_NAME.match(flag) or _is_generic(previous, generic):
+    two_before = words[index - 2][0] + previous if index >= 2 else previous
+    if not _HAN.match(previous) or _NOT_A_NAME.match(flag) or _is_generic(previous, generic) \
+            or _is_generic(two_before, generic):
         return ""
     if previous.endswith(PLACE_SUFFIXES):
         return ""  # 社区党委, 街道社区: an administrative chain, each part judged on its own

@@ -82,6 +82,13 @@ class FakeOpenAI:
         with self._lock:
             self._script.extend(answers)
 
+    def reset(self) -> None:
+        """No script, no default, no recorded requests: a fresh model for the next test."""
+        with self._lock:
+            self._script.clear()
+            self.requests.clear()
+            self.default = None
+
     def pending(self) -> int:
         with self._lock:
             return len(self._script)
