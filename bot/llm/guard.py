@@ -120,7 +120,7 @@ def _same_digits(given: Decimal, written: Decimal) -> bool:
     if given == 0 or written == 0 or given == written:
         return False
     ratio = given / written if given > written else written / given
-    if ratio != ratio.to_integral_value() or str(ratio.to_integral_value()).rstrip("0") != "1":
+    if ratio != ratio.to_integral_value() or format_number(ratio).rstrip("0") != "1":
         return False
     significant = format_number(abs(given)).replace(".", "").strip("0")
     return len(significant) >= 2 or ratio in (_WAN, _YI)

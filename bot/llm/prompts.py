@@ -26,6 +26,7 @@ __all__ = ["PromptBook", "load_prompt_book"]
 MAX_EXAMPLES = 3
 EXAMPLE_CHARS = 400  # an example is there for its tone; a whole page would crowd out the facts
 MAX_REASONS = 2  # violations named in the user's notice
+_EXAMPLE_LABELS = "甲乙丙"  # 【范例甲】: no digits in the prompt for the model to pick up
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class PromptBook:
         examples = [_example(e) for e in brief.examples[:MAX_EXAMPLES]]
         return self.env.get_template("section.j2").render(
             kind_name=brief.kind_name, heading=brief.heading, purpose=brief.purpose, basics=dict(brief.basics),
-            facts=brief.facts, statements=brief.statements, examples=[e for e in examples if e],
+            facts=brief.facts, statements=brief.statements, examples=list(zip(_EXAMPLE_LABELS, [e for e in examples if e])),
         ).strip()
 
 

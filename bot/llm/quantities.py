@@ -67,6 +67,8 @@ _UNIT_CLASS = {
     "千米": "公里", "千克": "公斤", "块": "元", "块钱": "元",
 }
 _MULTIPLIER = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+# After these 一 is mostly the article ("开展一次", "建立一支队伍"); 一元, 一户, 一人 stay figures.
+_ARTICLE_UNITS = frozenset("个批支项次场名位家件条套处所座间张本份篇类组队轮期年天周月") | {"个月"}
 _PRE_MARKERS = ("将近", "接近", "超过", "大约", "约", "近", "逾")
 _MID_MARKERS = "余多来"
 _POST_MARKERS = ("左右", "以上", "上下", "多")
@@ -130,13 +132,13 @@ def _quantity(norm: str, text: str, match: re.Match[str]) -> Quantity | None:
     value = parse_number(run)
     if value is None:
         return None
-    digits_in_run = any(c.isdigit() or c in _CN_DIGITS for c in run)
+    digits_in_run = run[0] in "十拾" or any(c.isdigit() or c in _CN_DIGITS for c in run)
     if not arabic and not percent:
         if not digits_in_run and not mid:
             return None  # 千家万户, 百姓, 万人空巷: unit characters alone are words
         if not unit and not any(c in run for c in "万亿点"):
             return None  # 二十大, 十四五, 三会一课: numerals inside words
-        if run in ("一", "壹") and unit and not mid:
+        if run in ("一", "壹") and unit in _ARTICLE_UNITS and not mid:
             return None  # 一个, 一批, 一次: the article
     if unit == "成":
         unit, multiplier = "%", multiplier * 10  # 九成 = 90 %
