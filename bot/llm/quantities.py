@@ -29,9 +29,7 @@ class Quantity:
     value: Decimal
     unit: str  # base unit after spelling is unified (名 → 人, 场 → 次, 成 → %); "" when none
     approx: bool  # written with 约, 近, 余, 多, 左右 …
-    text: str  # as written
-    start: int
-    end: int
+    text: str  # as written, markers and unit included
 
     def key(self) -> str:
         return f"{format_number(self.value)}{self.unit}"
@@ -72,12 +70,12 @@ _ARTICLE_UNITS = frozenset("个批支项次场名位家件条套处所座间张�
 _PRE_MARKERS = ("将近", "接近", "超过", "大约", "约", "近", "逾")
 _MID_MARKERS = "余多来"
 _POST_MARKERS = ("左右", "以上", "上下", "多")
-# Before a number these make it something else: an ordinal, or part of a code like "5G".
+# "（1）" opens a list item.
 _LIST_OPENERS = "（("
 
 
 def read_quantities(text: str) -> list[Quantity]:
-    """Every figure in `text`, in order. Offsets index `text` itself."""
+    """Every figure in `text`, in order."""
     norm = text.translate(FULLWIDTH_TO_ASCII)
     found: list[Quantity] = []
     for match in _NUMBER_RE.finditer(norm):
@@ -151,7 +149,7 @@ def _quantity(norm: str, text: str, match: re.Match[str]) -> Quantity | None:
     base = _UNIT_CLASS.get(unit, unit)
     return Quantity(
         value=value * multiplier, unit=base, approx=bool(pre or mid or post),
-        text=text[start - len(pre):cursor], start=start - len(pre), end=cursor,
+        text=text[start - len(pre):cursor],
     )
 
 

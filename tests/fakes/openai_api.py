@@ -89,10 +89,6 @@ class FakeOpenAI:
             self.requests.clear()
             self.default = None
 
-    def pending(self) -> int:
-        with self._lock:
-            return len(self._script)
-
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> int:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
