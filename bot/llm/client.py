@@ -121,13 +121,14 @@ class LlmClient:
 
     async def complete(self, messages: Sequence[BaseMessage], sink: Sink | None = None, attempt: int = 1) -> str:
         """One attempt: the whole answer, streamed into `sink` as it arrives when one is given."""
+        model = self.model()  # built outside the bound: the first one loads TLS certificates
         try:
             async with asyncio.timeout(self.timeout):
                 if sink is None:
-                    text = _text(await self.model().ainvoke(list(messages)))
+                    text = _text(await model.ainvoke(list(messages)))
                 else:
                     parts: list[str] = []
-                    async for chunk in self.model().astream(list(messages)):
+                    async for chunk in model.astream(list(messages)):
                         piece = _text(chunk)
                         if piece:
                             parts.append(piece)
@@ -141,10 +142,11 @@ class LlmClient:
 
     async def ping(self) -> Ping:
         """One tiny request: does the endpoint answer, and with which model."""
+        model = self.model()
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.timeout):
-                message = await self.model().ainvoke([HumanMessage(PING_PROMPT)], max_tokens=PING_MAX_TOKENS)
+                message = await model.ainvoke([HumanMessage(PING_PROMPT)], max_tokens=PING_MAX_TOKENS)
         except Exception as exc:
             raise self._error(exc) from None
         seconds = time.perf_counter() - started

@@ -13,7 +13,7 @@ from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
 def configure(monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)  # no .env of the checkout
 
-    def apply(base_url: str = "", model: str = MODEL, key: str = KEY, timeout: str = "2") -> None:
+    def apply(base_url: str = "", model: str = MODEL, key: str = KEY, timeout: str = "10") -> None:
         for name, value in (("BASE_URL", base_url), ("MODEL", model), ("API_KEY", key), ("TIMEOUT", timeout)):
             monkeypatch.setenv(f"DRAFTER_LLM_{name}", value)
     return apply

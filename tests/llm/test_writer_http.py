@@ -192,7 +192,7 @@ async def test_an_unreachable_endpoint_falls_back(fake: FakeOpenAI) -> None:
     result = await make_writer(base_url, timeout=2.0).write_section(BRIEF)
     assert result.text is None and result.failure == "unreachable"
     assert result.notice == "无法连接模型服务，已改用离线撰写的版本。"
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 2 * 2.0  # tried twice (a dropped connection may be brief), never more
 
 
 async def test_a_markdown_heading_repeated_by_the_model_is_dropped(fake: FakeOpenAI) -> None:
