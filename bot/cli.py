@@ -199,6 +199,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run_telegram(_settings(args))
 
 
+def cmd_llm_check(args: argparse.Namespace) -> int:
+    """One tiny request to the configured model: does it answer, which model, how fast."""
+    import asyncio
+
+    from bot.llm.client import LlmClient, LlmConfig, LlmError
+    from bot.llm.prompts import load_prompt_book
+
+    say = load_prompt_book().check_messages
+    config = LlmConfig.from_settings(_settings(args))
+    if config is None:
+        print(say["not_configured"], file=sys.stderr)
+        return 1
+    values = {"base_url": config.base_url, "model": config.model, "seconds": f"{config.timeout:g}"}
+    try:
+        ping = asyncio.run(LlmClient.from_config(config).ping())
+    except LlmError as err:
+        print(say[err.failure.value].format(status=err.status or "", reason=err.detail, **values), file=sys.stderr)
+        return 1
+    print(say["ok"].format(**{**values, "model": ping.model or config.model}, ms=round(ping.seconds * 1000)))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``make run``: index the sample corpus, then chat in the terminal or serve Telegram."""
     settings = _settings(args)
@@ -250,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="运行 Telegram 机器人")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("llm-check", help="检查大模型接口是否可用")
+    p.set_defaults(func=cmd_llm_check)
 
     p = sub.add_parser("run", help="建索引并启动（终端或 Telegram）")
     p.add_argument("--user", default="terminal")

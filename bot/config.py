@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from typing import Annotated
 
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     # Requests per second to the Bot API for all chats together: Telegram's documented flood limit.
     # A local telegram-bot-api server or paid broadcasts allow more; 0 turns the limiter off.
     telegram_max_rate: float = 30.0
+
+    # An OpenAI-compatible endpoint (…/v1) and model for LLM drafting; off unless both are set.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    # May be empty (a local Ollama); SecretStr keeps it out of reprs, logs and errors.
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout: float = 60.0  # seconds for one request to the model
 
     telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str = Field(default="", validation_alias="TELEGRAM_BASE_URL")
