@@ -263,7 +263,19 @@ def _nearest_cue(mention: Mention, segment: _Segment, accepted: frozenset[str], 
 
 
 def _is_connector_gap(gap: str) -> bool:
-    return _CONNECTOR_GAP_RE.fullmatch(gap) is not None
+    """Whether only connecting words stand between a cue and a number ("工作经费安排了二十五万")."""
+    if _CONNECTOR_GAP_RE.fullmatch(gap) is not None:
+        return True
+    rest = gap.strip(" \t\u3000：:")
+    if len(rest) > 8:
+        return False
+    words = load_lexicon().connectors
+    while rest:
+        word = next((w for w in words if rest.startswith(w)), None)
+        if word is None:
+            return False
+        rest = rest[len(word):].lstrip(" \t\u3000：:")
+    return True
 
 
 def _choose_cue(
@@ -474,7 +486,8 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
         fitting = {cue.slot: cue for cue in cues if lo <= cue.start < mention.start and cue.slot not in facts
                    and _accepts(by_name[cue.slot], mention)}
         if len(fitting) == 1:
-            take(_Claim(mention, by_name[next(iter(fitting))], None))
+            slot = next(iter(fitting))
+            take(_Claim(mention, by_name[slot], fitting[slot]))
     # "38户，由去年的45户减少到38户": a comparison whose current value a slot already took the same
     # value for qualifies that fact.
     for start, note in changes.notes.items():
@@ -506,7 +519,7 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
     ]
     ordered = {name: facts[name] for name in by_name if name in facts}
     return Extraction(facts=ordered, numbers_unassigned=unassigned, covered=tuple(sorted(covered)),
-                      leftovers=tuple((m.start, m.end) for m in leftovers))
+                      leftovers=tuple((m.start, m.end) for m in leftovers if m.reportable))
 
 
 def _mark(spans: list[tuple[int, int]], length: int) -> list[bool]:

@@ -34,6 +34,7 @@ class Lexicon:
     formal: tuple[tuple[str, str], ...]  # longest first
     particles: tuple[str, ...]
     times: tuple[tuple[str, str], ...]
+    continuations: tuple[str, ...]  # a clause starting so goes on from the one before
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> Lexicon:
@@ -55,6 +56,7 @@ class Lexicon:
             formal=tuple(sorted(formal.items(), key=lambda kv: len(kv[0]), reverse=True)),
             particles=_longest_first(data.get("particles")),
             times=tuple(sorted(times.items(), key=lambda kv: len(kv[0]), reverse=True)),
+            continuations=_longest_first(data.get("continuations")),
         )
 
 

@@ -58,7 +58,7 @@ _UNIT_RE = re.compile(
             "个百分点", "平方公里", "平方米", "件次", "人次", "户次", "场次", "个月", "周年", "平米", "公里",
             "千米", "公斤", "千克", "小时", "分钟", "个人", "块钱", "%", "㎡",
             "人", "名(?![单称义额])", "位(?!置)", "户", "次(?![性日序要])", "场(?![所地景])",
-            "期(?![间限待望刊])", "件(?!事)", "起(?![来到步草])", "个(?![个别体性])",
+            "期(?![间限待望刊])", "件", "起(?![来到步草])", "个(?![个别体性])",
             "元(?![旦宵])", "块(?![钱])", "米", "岁", "篇", "份", "本", "支(?![部持援])", "家(?![庭属长])",
             "栋", "幢", "处(?!理)", "项", "天(?![气然])", "年(?![级龄轻])", "周", "吨", "斤",
             "台(?!账)", "辆", "张", "所", "座(?!谈)", "间", "套", "批", "轮", "组(?!织)", "类", "部(?![门分])",
@@ -66,12 +66,14 @@ _UNIT_RE = re.compile(
         )
     )
 )
-_UNIT_SPELLINGS = {"平米": "平方米", "㎡": "平方米", "块钱": "元"}
+_UNIT_SPELLINGS = {"平米": "平方米", "㎡": "平方米", "块钱": "元", "个人": "人"}
 # Units that mean the same thing to a slot: a slot in 人 accepts 名, one in 次 accepts 场.
 _UNIT_GROUPS = (
     frozenset({"人", "名", "位", "个人"}),
     frozenset({"次", "场", "场次"}),
     frozenset({"件", "起", "件次"}),
+    frozenset({"件", "个", "项"}),
+    frozenset({"个", "家", "所"}),
     frozenset({"元", "块"}),
     frozenset({"平方米", "平方公里"}),
 )
@@ -84,7 +86,7 @@ _FALSE_FRIEND_NOUNS = ("津贴", "补贴")
 # "每" or "人均" earlier in the clause makes a number a rate ("为每户发放500元"), even across "、".
 _FREQUENCY_RE = re.compile(r"(?:每|人均|户均|平均)[^，。；！？,;!?\n]*$")
 # 九成 = 90 %; not 成立, 成效, 成员 …
-_TENTHS_RE = re.compile(r"成(?![立为效绩果员本功熟年人交长就份分型片套批])(?P<tail>[一二三四五六七八九0-9](?![0-9]))?")
+_TENTHS_RE = re.compile(r"成(?![立为效绩果员本功熟年人交长就份分型片套批])(?P<tail>[一二三四五六七八九0-9](?![0-9]))?(?P<more>[多余])?")
 # "3元5角", "两元五角八分": the 角 and 分 of an amount in 元.
 _JIAO_FEN_RE = re.compile(r"(?P<jiao>[0-9一二两三四五六七八九])角(?:(?P<fen>[0-9一二两三四五六七八九])分)?")
 _CN_ONE_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -320,13 +322,17 @@ def _quantity(norm: str, match: re.Match[str]) -> Mention | None:
     if unit == "%" and tenths is not None and not percent:
         tail = tenths.group("tail")
         value = value * 10 + (Decimal(_CN_ONE_DIGIT.get(tail, 0) if not tail.isdigit() else int(tail)) if tail else 0)
+        if tenths.group("more"):
+            mid = "以上"  # "四成多": more than 40 %
     if unit in ("元", "块") and not multiplier:
         value, end = _with_jiao_fen(norm, value, end)
 
     pre, start = _pre_marker(norm, match.start())
     post = ""
+    if mid == "以上":
+        mid, post = "", "以上"
     post_at = _skip_spaces(norm, end)
-    for marker in POST_MARKERS:
+    for marker in POST_MARKERS if not post else ():
         if norm.startswith(marker, post_at):
             post, end = marker, post_at + len(marker)
             break
@@ -346,7 +352,8 @@ def _quantity(norm: str, match: re.Match[str]) -> Mention | None:
         start=start, end=end, kind="quantity", value=value, multiplier=multiplier,
         unit=_UNIT_SPELLINGS.get(unit, unit), approx=pre or mid or post, lone_one=lone_one,
         frequency=frequency, phrase_end=phrase_end,
-        reportable=not lone_one and not (chinese and not unit), chinese=chinese,
+        # "60岁以上老人": an age describes who is counted, it is not a figure of its own.
+        reportable=not lone_one and not (chinese and not unit) and unit != "岁", chinese=chinese,
     )
 
 

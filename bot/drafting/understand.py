@@ -39,7 +39,7 @@ _TEXT_CORRECTION_RES = (
     re.compile(r"^(?P<new>[^，,]{1,30}?)[，,]?(?:而)?不是(?P<old>[^，,]{1,30})$"),
 )
 # A clause made of a fact and at most this many other Han characters is said better by the template.
-_CAPTURED_REST = 3
+_CAPTURED_REST = 4
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -134,7 +134,8 @@ def read(text: str, slots: Sequence[Slot], lexicon: Lexicon) -> Reading:
         if correction.fact is not None:
             facts[correction.fact.slot] = correction.fact
 
-    by_sentence: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    labels = tuple(slot.label for slot in slots)
+    kept: list[tuple[_Clause, tuple[str, ...], bool]] = []  # clause, the facts it carries, said by a template
     for clause in clauses:
         if clause.role != "statement":
             continue
@@ -142,10 +143,20 @@ def read(text: str, slots: Sequence[Slot], lexicon: Lexicon) -> Reading:
                         if fact.source and masked.find(fact.source, clause.start, clause.end + 1) != -1
                         and _fact_inside(masked, fact, clause))
         holds_leftover = any(clause.start <= s < clause.end for s in leftover_starts)
-        if carried and not holds_leftover and _captured(norm, clause, covered, lexicon):
-            continue
+        read_as_fact = any(covered[clause.start:clause.end]) and _has_number_or_fact(clause, masked, found_facts)
+        captured = read_as_fact and not holds_leftover and _captured(norm, clause, covered, lexicon, labels)
+        kept.append((clause, carried, captured))
+    # "还有19件诉求没办结，大多是物业方面的": a clause that goes on from the one before keeps it.
+    for i in range(len(kept) - 1, 0, -1):
+        clause, _, captured = kept[i]
+        before, carried_before, captured_before = kept[i - 1]
+        goes_on = text[clause.start:clause.end].strip().startswith(lexicon.continuations)
+        if not captured and captured_before and goes_on and before.sentence == clause.sentence:
+            kept[i - 1] = (before, carried_before, False)
+    by_sentence: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for clause, carried, captured in kept:
         piece = text[clause.start:clause.end].strip(" \t\u3000，,、：:")
-        if piece:
+        if piece and not captured:
             by_sentence.setdefault(clause.sentence, []).append((piece, carried))
     statements = tuple(
         Statement("，".join(p for p, _ in pieces), tuple(s for _, carried in pieces for s in carried))
@@ -308,12 +319,35 @@ def _fact_inside(masked: str, fact: Fact, clause: _Clause) -> bool:
     return at != -1 and at + len(fact.source) <= clause.end
 
 
-def _captured(norm: str, clause: _Clause, covered: list[bool], lexicon: Lexicon) -> bool:
-    """Whether a clause says no more than its facts (and connecting words)."""
+def _has_number_or_fact(clause: _Clause, masked: str, facts: dict[str, Fact]) -> bool:
+    """A clause that says a fact, or introduces one said in the next clause of its sentence."""
+    if scan(masked[clause.start:clause.end].translate(FULLWIDTH_TO_ASCII)):
+        return True
+    return any(fact.source and masked.find(fact.source, clause.start, clause.end) != -1 for fact in facts.values()) or any(
+        fact.source and masked.find(fact.source, clause.end) != -1 for fact in facts.values())
+
+
+def _captured(norm: str, clause: _Clause, covered: list[bool], lexicon: Lexicon, labels: Sequence[str] = ()) -> bool:
+    """Whether a clause says no more than its facts: what is left besides connecting words and
+    the words of the section's slot labels ("垃圾分类投放点个数") is a few characters at most."""
     rest = "".join(" " if covered[i] else norm[i] for i in range(clause.start, clause.end))
     pieces = [p for p in re.split(r"\s+", rest) if p]
     remaining = "".join(_without(p, (*lexicon.connectors, *lexicon.filler, *lexicon.leadins)) for p in pieces)
-    return len(_HAN.findall(remaining)) <= _CAPTURED_REST
+    return len(_HAN.findall(_minus_labels(remaining, labels))) <= _CAPTURED_REST
+
+
+def _minus_labels(text: str, labels: Sequence[str]) -> str:
+    """``text`` without its runs of two or more characters that a slot label also holds."""
+    out, index = [], 0
+    while index < len(text):
+        length = next((n for n in range(len(text) - index, 1, -1)
+                       if any(text[index:index + n] in label for label in labels)), 0)
+        if length:
+            index += length
+        else:
+            out.append(text[index])
+            index += 1
+    return "".join(out)
 
 
 def _by_unit(masked: str, clauses: list[_Clause], leftovers: Sequence[tuple[int, int]], covered: list[bool],
@@ -332,7 +366,7 @@ def _by_unit(masked: str, clauses: list[_Clause], leftovers: Sequence[tuple[int,
             marks = list(covered)
             for m in inside:
                 marks[m.start:m.end] = [True] * (m.end - m.start)
-            if len(inside) > 1 or not _captured(norm, clause, marks, lexicon):
+            if len(inside) > 1 or not _captured(norm, clause, marks, lexicon, tuple(s.label for s in slots)):
                 candidates = []
                 break
             candidates += [m for m in inside if not m.bare and not m.frequency and not m.lone_one]
