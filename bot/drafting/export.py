@@ -366,6 +366,10 @@ def _setup_defaults(doc: DocxDocument, grid: _Grid) -> None:
         # In the style, so that text staff add in Word keeps 28 to the line.
         _insert(rpr, "w:spacing", _RPR_ORDER, str(grid.spacing))
     ppr = normal.element.get_or_add_pPr()
+    # Word's default, written out because LibreOffice reads its absence as
+    # "hang punctuation in the margin", and then loses a comma that falls just
+    # after a full line. With it, LibreOffice moves the comma's character down.
+    _insert(ppr, "w:overflowPunct", _PPR_ORDER, "1")
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
         # No extra space between Chinese and Latin letters or digits, which both
         # Word and LibreOffice add by default: "2025年12月20日" is set solid in

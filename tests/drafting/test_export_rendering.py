@@ -36,6 +36,8 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {MISSING} to rende
 
 # No punctuation, so every line break is free to fall after any character.
 HAN = "社区党建引领基层治理居民自治便民服务平安建设志愿服务养老助餐环境整治"
+# A comma just after a full first, second and third line (26, 26 + 28, 26 + 2 × 28 characters).
+COMMA_AT_LINE_END = tuple((HAN * 3)[:k] + "，" + HAN[:20] + "。" for k in (26, 54, 82))
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,10 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("render")
     draft = RenderedDraft(
         title="幸福里社区2025年工作总结",
-        sections=(Section("", 1, ((HAN * 60)[:1500],)),),  # a paragraph over three pages
+        sections=(
+            Section("", 1, ((HAN * 60)[:1500],)),  # a paragraph over three pages
+            Section("", 1, COMMA_AT_LINE_END),
+        ),
         signature="幸福里社区居民委员会",
         date="2025年12月20日",
     )
@@ -99,3 +104,11 @@ def test_page_numbers_sit_right_on_odd_pages_and_left_on_even_pages(pdf: Path) -
             assert left == pytest.approx(LEFT_PT + one_char, abs=3)
         # Below the type area, not in it.
         assert top > PAGE_HEIGHT_PT - BOTTOM_PT
+
+
+def test_punctuation_after_a_full_line_is_printed(pdf: Path) -> None:
+    # LibreOffice used to hang such a comma in the margin and print nothing there.
+    text = "".join("".join(lines) for lines in page_lines(pdf))
+    assert text.count("，") == len(COMMA_AT_LINE_END)
+    assert text.count("。") == len(COMMA_AT_LINE_END)
+    assert not any(line.startswith(("，", "。")) for lines in page_lines(pdf) for line in lines)
