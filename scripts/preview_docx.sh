@@ -8,8 +8,12 @@
 # face LibreOffice will use instead, so glyph shapes in the preview are not
 # mistaken for a defect of the file.
 #
+# Then it prints, per page, how many lines carry text and the longest line in
+# characters (GB/T 9704: 22 lines of 28 characters), from the PDF's text.
+#
 # Environment: PYTHON (default python3) is used for the font report when it
-# can import python-docx; PAGES (default 3) limits how many pages become PNG.
+# can import python-docx, and for the line count; PAGES (default 3) limits how
+# many pages become PNG.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -125,3 +129,15 @@ pdftoppm -png -r 60 -f 1 -l "$pages" "$pdf_path" "$out_dir/$stem"
 echo "PDF：$pdf_path"
 echo "PNG（前 $pages 页）："
 ls -1 "$out_dir/$stem"*.png
+
+# Blank lines leave no text, so a page's count misses them; the page number is
+# the last line of each page and is not counted.
+if command -v "$python_bin" >/dev/null 2>&1; then
+    echo "版面（不计空行和页码）："
+    pdftotext -layout "$pdf_path" - | "$python_bin" -c '
+import sys
+pages = [[l.replace(" ", "") for l in p.splitlines() if l.strip()] for p in sys.stdin.read().split("\f")]
+for n, lines in enumerate((p[:-1] for p in pages if p), 1):
+    print(f"  第 {n} 页：{len(lines)} 行，最长一行 {max(map(len, lines), default=0)} 字")
+'
+fi
