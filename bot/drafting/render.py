@@ -8,6 +8,7 @@ template, so ``{{ x }}`` typed by a user appears literally.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,4 +84,9 @@ def render_draft(title_template: str, steps: list[Step], draft: Draft, topic_nam
             current_parent = None
         sections.append(Section(heading=step.heading, level=step.level, paragraphs=tuple(paragraphs)))
     return RenderedDraft(title=render_title(title_template, draft, topic_name), sections=tuple(sections),
-                         signature=ctx["issuer"], date=draft.basics.get("date", ""), pending=tuple(pending))
+                         issuers=issuers_of(ctx["issuer"]), date=draft.basics.get("date", ""), pending=tuple(pending))
+
+
+def issuers_of(issuer: str) -> tuple[str, ...]:
+    """"中共幸福里社区委员会、幸福里社区居民委员会": a joint signature, one issuer a line."""
+    return tuple(part.strip() for part in re.split(r"[、，,；;\n]|\s{2,}", issuer) if part.strip())
