@@ -32,6 +32,26 @@ def resolve(line: str, options: tuple[Option, ...]) -> str:
     return text
 
 
+class _Streamer:
+    """Prints a section as the model writes it; a second attempt starts on a new line."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.attempt = 0
+
+    def __call__(self, piece: str, attempt: int) -> None:
+        if attempt != self.attempt:
+            print("\n（重新撰写）\n" if self.attempt else "", end="", file=self.out)
+            self.attempt = attempt
+        print(piece, end="", file=self.out, flush=True)
+
+    def end(self) -> None:
+        """After an answer: a streamed text ends its line before the replies."""
+        if self.attempt:
+            print("\n", file=self.out)
+            self.attempt = 0
+
+
 def run_terminal(settings: Settings, user_id: str = "terminal", stdin: TextIO | None = None,
                  stdout: TextIO | None = None) -> int:
     from bot.services import make_dialogue
@@ -41,6 +61,7 @@ def run_terminal(settings: Settings, user_id: str = "terminal", stdin: TextIO | 
     dialogue = make_dialogue(settings)
     user = f"cli:{user_id}"
     interactive = stdin.isatty()
+    streamer = _Streamer(out)
     session = dialogue.store.load_session(user)
     greeting = "欢迎使用社区工作文稿起草助手。发送 /new 新建文稿，/drafts 继续草稿，/help 查看帮助，/quit 退出程序。"
     if session.draft_id:
@@ -58,7 +79,8 @@ def run_terminal(settings: Settings, user_id: str = "terminal", stdin: TextIO | 
             break
         if not text.strip():
             continue
-        replies = dialogue.handle(user, resolve(text, options))
+        replies = dialogue.handle(user, resolve(text, options), on_chunk=streamer)
+        streamer.end()
         for reply in replies:
             show(reply, out)
         if replies and replies[-1].options:

@@ -42,9 +42,17 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
             return ""
         return env.from_string(source).render(facts=facts, doc=doc, topic_name=topic_name).strip()
 
+    lead, closing = render(step.lead), render(step.closing)
+    if answers is not None and answers.model_text:
+        # The model's section, already checked against the staff member's facts by the guard; it
+        # writes its own opening, the kind's closing formula ("现将…总结如下：") stays.
+        written = [line.strip() for line in answers.model_text.splitlines() if line.strip()]
+        if written:
+            if not closing or closing in answers.model_text:
+                return written
+            return written + [closing] if step.form == "list" else written[:-1] + [_join(written[-1], closing)]
     body = paragraphs_of(env.get_template(step.template).render(facts=facts, doc=doc, topic_name=topic_name)) \
         if facts and step.template else []
-    lead, closing = render(step.lead), render(step.closing)
     if not body and not own:
         if not pending:
             return []

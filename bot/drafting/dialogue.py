@@ -8,6 +8,7 @@ deletions together, so a crash loses nothing a user typed and never applies an i
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 from collections.abc import Callable
@@ -18,9 +19,10 @@ from bot.drafting.draft import Draft
 from bot.drafting.document import RenderedDraft
 from bot.drafting.machine import SINGLE, Catalog, Machine, Mode
 from bot.drafting.phrasebook import Phrasebook, load_phrasebook
-from bot.drafting.ports import DeleteDraft, ExportDraft, Library, Outcome, Reads
+from bot.drafting.ports import DeleteDraft, ExportDraft, Library, Outcome, Reads, WriteSection
 from bot.drafting.replies import Reply
 from bot.drafting.store import DraftStore
+from bot.llm.writer import SectionWriter
 from bot.text.normalize import valid_unicode
 
 __all__ = ["Catalog", "Dialogue", "Exporter", "Mode", "SINGLE"]
@@ -30,21 +32,28 @@ log = logging.getLogger(__name__)
 Exporter = Callable[[Draft, RenderedDraft, str], Path]
 
 
+# A streamed piece of a section the model is writing, and which attempt it belongs to (the
+# text starts over on the second); a channel shows it as it comes.
+Chunks = Callable[[str, int], object]
+
+
 class Dialogue:
     def __init__(self, catalog: Catalog, store: DraftStore, library: Library | None, exporter: Exporter,
-                 words: Phrasebook | None = None, today: Callable[[], datetime.date] = datetime.date.today) -> None:
+                 words: Phrasebook | None = None, today: Callable[[], datetime.date] = datetime.date.today,
+                 writer: SectionWriter | None = None) -> None:
         self.catalog = catalog
         self.store = store
         self.library = library
         self.exporter = exporter
         self.words = words or load_phrasebook()
-        self.machine = Machine(catalog, self.words)
+        self.writer = writer
+        self.machine = Machine(catalog, self.words, model=writer is not None)
         self.today = today
 
     def reads(self) -> Reads:
         return Reads(library=self.library, drafts=self.store.list_drafts, draft=self.store.load_draft, today=self.today())
 
-    def handle(self, user: str, text: str, key: str | None = None) -> list[Reply]:
+    def handle(self, user: str, text: str, key: str | None = None, on_chunk: Chunks | None = None) -> list[Reply]:
         """One input, persisted: logged before it is handled, state saved right after.
 
         ``key`` identifies a delivery (a Telegram update): the same key again gets the replies
@@ -56,7 +65,7 @@ class Dialogue:
         input_id = self.store.log_input(user, session.draft_id, text, key)
         draft = self.store.load_draft(session.draft_id, user) if session.draft_id else None
         outcome = self.machine.transition(session, draft, text, self.reads())
-        replies = self._perform(outcome)
+        replies = self._perform(outcome, on_chunk)
         deletes = [e.draft_id for e in outcome.effects if isinstance(e, DeleteDraft)]
         self.store.save(outcome.session, outcome.draft, input_id, replies, deletes=deletes)
         return replies
@@ -64,10 +73,13 @@ class Dialogue:
     def rendered(self, draft: Draft) -> RenderedDraft:
         return self.machine.rendered(draft)
 
-    def _perform(self, outcome: Outcome) -> list[Reply]:
-        """Exports written and attached to their replies; a failed export says so instead."""
+    def _perform(self, outcome: Outcome, on_chunk: Chunks | None = None) -> list[Reply]:
+        """Sections written by the model, exports written and attached to their replies; a failed
+        export or a model answer set aside says so instead."""
         replies = list(outcome.replies)
         for effect in outcome.effects:
+            if isinstance(effect, WriteSection) and outcome.draft is not None:
+                replies[effect.reply] = self._write(outcome.draft, effect, replies[effect.reply], on_chunk)
             if not isinstance(effect, ExportDraft) or outcome.draft is None:
                 continue
             try:
@@ -78,3 +90,24 @@ class Dialogue:
                 continue
             replies[effect.reply] = replace(replies[effect.reply], files=(*replies[effect.reply].files, path))
         return replies
+
+    def _write(self, draft: Draft, effect: WriteSection, reply: Reply, on_chunk: Chunks | None) -> Reply:
+        """The model writes one section (bounded by its timeout); the guarded text goes into the
+        draft, anything else leaves the offline composition in place with a notice why."""
+        assert self.writer is not None
+        answers = draft.section(effect.step_key)
+        label = next((s.label for s in self.machine.steps(draft) if s.key == effect.step_key), effect.step_key)
+        try:
+            result = asyncio.run(self.writer.write_section(effect.brief, on_chunk))  # type: ignore[arg-type]
+        except Exception:  # the writer maps model faults to notices; anything else must not lose the input
+            log.exception("the model writer failed")
+            return replace(reply, text=self.words.say("model_failed"))
+        if result.text is None:
+            return replace(reply, text=self.words.say("model_set_aside", notice=result.notice))
+        if effect.candidate:
+            answers.model_candidate = result.text
+            return replace(reply, text=self.words.say("model_candidate", section=label, text=result.text))
+        answers.model_text = result.text
+        if on_chunk is not None:  # the channel showed the text as it came
+            return replace(reply, text=self.words.say("model_streamed", section=label))
+        return replace(reply, text=self.words.say("model_written", section=label, text=result.text))

@@ -32,6 +32,8 @@ class SectionAnswers:
     done: bool = False
     skipped: bool = False
     asked: list[int] = field(default_factory=list)  # questions already put to the user
+    model_text: str = ""  # the section as the model wrote it and the guard passed; "" = offline composition
+    model_candidate: str = ""  # a rewrite (润色) waiting for the staff member to keep it or not
 
     def fact_objects(self) -> dict[str, Fact]:
         return {name: fact_from_json(d) for name, d in self.facts.items()}
@@ -51,7 +53,8 @@ class SectionAnswers:
         statements = d.get("statements", d.get("narrative", []))
         return cls(facts=dict(d.get("facts", {})), statements=[Statement.from_json(s).to_json() for s in statements],  # type: ignore[arg-type, union-attr]
                    done=bool(d.get("done", False)), skipped=bool(d.get("skipped", False)),
-                   asked=[int(i) for i in d.get("asked", [])])  # type: ignore[union-attr]
+                   asked=[int(i) for i in d.get("asked", [])],  # type: ignore[union-attr]
+                   model_text=str(d.get("model_text", "")), model_candidate=str(d.get("model_candidate", "")))
 
 
 @dataclass

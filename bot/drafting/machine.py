@@ -24,7 +24,7 @@ from bot.drafting.draft import Draft, SectionAnswers, Session
 from bot.drafting.document import RenderedDraft
 from bot.drafting.outline import Step, outline
 from bot.drafting.phrasebook import Phrasebook
-from bot.drafting.ports import DeleteDraft, Effect, ExportDraft, Library, Outcome, Reads
+from bot.drafting.ports import DeleteDraft, Effect, ExportDraft, Library, Outcome, Reads, WriteSection
 from bot.drafting.quantities import scan
 from bot.drafting.render import render_draft
 from bot.drafting.replies import Option, Reply, is_option_data
@@ -48,10 +48,12 @@ class Mode(str, Enum):
     EDIT_PICK = "edit_pick"
     DRAFTS = "drafts"
     SENTENCES = "sentences"
+    POLISH = "polish"
 
 
 # Modes that only make sense with a draft open.
-_DRAFT_MODES = frozenset({Mode.CHOOSE_TOPICS, Mode.BASICS, Mode.SECTION, Mode.REVIEW, Mode.EDIT_PICK, Mode.SENTENCES})
+_DRAFT_MODES = frozenset({Mode.CHOOSE_TOPICS, Mode.BASICS, Mode.SECTION, Mode.REVIEW, Mode.EDIT_PICK, Mode.SENTENCES,
+                          Mode.POLISH})
 _SENTENCE_COMMAND = re.compile(r"^(?:(?P<delete>删除|删掉|删去|删)\s*第?(?P<d>\d{1,3})句?|(?:改|修改)\s*第?(?P<r>\d{1,3})句?\s*[:：为成]?\s*(?P<text>.+)|第?(?P<r2>\d{1,3})句?\s*(?:改为|改成)\s*(?P<text2>.+))$")
 
 
@@ -66,9 +68,10 @@ Handler = Callable[[Session, "Draft | None", str, str, Reads], Outcome]
 
 
 class Machine:
-    def __init__(self, catalog: Catalog, words: Phrasebook) -> None:
+    def __init__(self, catalog: Catalog, words: Phrasebook, model: bool = False) -> None:
         self.catalog = catalog
         self.words = words
+        self.model = model  # a model is configured: completed sections are written by it, 润色 is offered
         self.HANDLERS: dict[Mode, Handler] = {
             Mode.IDLE: self._on_idle,
             Mode.CHOOSE_KIND: self._on_choose_kind,
@@ -79,6 +82,7 @@ class Machine:
             Mode.EDIT_PICK: self._on_edit_pick,
             Mode.DRAFTS: self._on_idle,
             Mode.SENTENCES: self._on_sentences,
+            Mode.POLISH: self._on_polish,
         }
 
     # -- helpers for replies -------------------------------------------------------------
@@ -425,6 +429,12 @@ class Machine:
             return self._next_step(session, draft, self.say("skipped"))
         if action == "done":
             draft.section(step.key).done = True
+            if self.model and self._has_content(draft, step):
+                following = self._next_step(session, draft, self.say("section_done"))
+                writing = Reply(self.say("model_writing", section=step.label))
+                effect = WriteSection(step.key, self._brief(draft, step, reads), 0)
+                return Outcome(following.session, following.draft, (writing, *following.replies),
+                               (effect, *following.effects))
             return self._next_step(session, draft, self.say("section_done"))
         if action == "back":
             return self._back(session, draft)
@@ -455,6 +465,28 @@ class Machine:
             return self.out(replace(session, question=following), draft, Reply("\n".join(lines), self.section_options()))
         lines.append(self.say("all_asked"))
         return self.out(session, draft, Reply("\n".join(lines), self.section_options()))
+
+    @staticmethod
+    def _has_content(draft: Draft, step: Step) -> bool:
+        answers = draft.answers.get(step.key)
+        return answers is not None and bool(answers.facts or answers.statements)
+
+    def _brief(self, draft: Draft, step: Step, reads: Reads) -> object:
+        from bot.drafting.briefs import brief_for
+
+        kind = self.catalog.kinds[draft.kind]
+        topic = next((t for t in self.catalog.topics.values() if f"topic:{t.id}" == step.key), None)
+        examples: list[str] = []
+        if reads.library is not None:
+            try:
+                passages, _ = reads.library.examples(step.query, kind.retrieval_kinds,
+                                                     topic.retrieval_topics if topic else ())
+                examples = [mask_facts(text) for text, _ in passages[:3]]
+            except Exception:  # examples are style only: the model writes without them
+                log.warning("examples for the model could not be found", exc_info=True)
+        topic_name = self.catalog.topics[draft.topics[0]].name if kind.topics == "one" and draft.topics else ""
+        return brief_for(draft, self.steps(draft), step, kind, self.catalog.basics, self.words.lexicon,
+                         examples, topic_name)
 
     def _next_step(self, session: Session, draft: Draft, prefix: str) -> Outcome:
         back = session.back + [session.step]
@@ -542,9 +574,41 @@ class Machine:
             return self._edit_menu(session, draft)
         if action == "sentences":
             return self._sentences(session, draft)
+        if action == "polish" and self.model:
+            return self._polish_menu(session, draft)
         if action == "back":
             return self._enter_step(session, draft, len(self.steps(draft)) - 1)
         return self.out(session, draft, replace(self._review(draft), text=self.say("review_what")))
+
+    # -- 润色: a section written again by the model; the staff member keeps whichever they prefer --
+    def _polish_menu(self, session: Session, draft: Draft) -> Outcome:
+        steps = self.steps(draft)
+        options = tuple(Option(f"{i + 1}. {s.label}", f"p:{i}") for i, s in enumerate(steps) if self._has_content(draft, s))
+        if not options:
+            return self.out(replace(session, mode=Mode.REVIEW.value), draft, self._review(draft, self.say("nothing_to_polish")))
+        return self.out(replace(session, mode=Mode.POLISH.value), draft,
+                        Reply(self.say("polish_which"), options + (self.option("back_review"),)))
+
+    def _on_polish(self, session: Session, draft: Draft | None, text: str, action: str, reads: Reads) -> Outcome:
+        assert draft is not None
+        steps = self.steps(draft)
+        if text.startswith("p:") and text[2:].isdigit() and int(text[2:]) < len(steps):
+            index = int(text[2:])
+            step = steps[index]
+            draft.section(step.key).model_candidate = ""
+            choose = (self.option("keep_new"), self.option("keep_old"), self.option("use_offline"))
+            return self.out(replace(session, step=index), draft,
+                            Reply(self.say("model_writing", section=step.label), choose),
+                            effects=(WriteSection(step.key, self._brief(draft, step, reads), 0, candidate=True),))
+        if action in ("keep_new", "keep_old", "use_offline") and session.step < len(steps):
+            answers = draft.section(steps[session.step].key)
+            if action == "keep_new" and answers.model_candidate:
+                answers.model_text = answers.model_candidate
+            if action == "use_offline":
+                answers.model_text = ""
+            answers.model_candidate = ""
+            return self.out(replace(session, mode=Mode.REVIEW.value), draft, self._review(draft, self.say(f"polish_{action}")))
+        return self._polish_menu(session, draft)
 
     def rendered(self, draft: Draft) -> RenderedDraft:
         kind = self.catalog.kinds[draft.kind]
@@ -563,6 +627,8 @@ class Machine:
         options = [self.option("docx"), self.option("md"), self.option("edit")]
         if any(a.statements for a in draft.answers.values()):
             options.append(self.option("sentences"))
+        if self.model:
+            options.append(self.option("polish"))
         return Reply(text, tuple(options) + (self.option("quit"),))
 
     def _export_menu(self) -> Reply:

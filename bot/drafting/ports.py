@@ -18,7 +18,7 @@ from bot.drafting.document import RenderedDraft
 from bot.drafting.draft import Draft, Session
 from bot.drafting.replies import Reply
 
-__all__ = ["DeleteDraft", "Effect", "ExportDraft", "Library", "Outcome", "Reads", "Found"]
+__all__ = ["DeleteDraft", "Effect", "ExportDraft", "Found", "Library", "Outcome", "Reads", "WriteSection"]
 
 
 Found = list[tuple[str, str]]  # (text, source) pairs, best first
@@ -63,7 +63,19 @@ class ExportDraft:
     reply: int
 
 
-Effect = DeleteDraft | ExportDraft
+@dataclass(frozen=True)
+class WriteSection:
+    """Have the model write the section ``step_key`` from ``brief`` (a `bot.llm.SectionBrief`); its
+    text (or the reason it was set aside) replaces reply ``reply``. ``candidate``: a rewrite the
+    staff member still has to keep (润色), not the section's text yet."""
+
+    step_key: str
+    brief: object
+    reply: int
+    candidate: bool = False
+
+
+Effect = DeleteDraft | ExportDraft | WriteSection
 
 
 @dataclass(frozen=True)

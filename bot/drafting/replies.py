@@ -8,7 +8,7 @@ from pathlib import Path
 
 # The shape of every Option.data the dialogue emits. Channels use it to tell a button press
 # from typed text; the dialogue uses it so a button from another step is never an answer.
-OPTION_DATA = re.compile(r"a:[a-z_]{1,30}|[kts]:[A-Za-z0-9_-]{1,40}|[ex]:(?:basics|\d{1,3})|[rd]:[0-9a-f]{12}")
+OPTION_DATA = re.compile(r"a:[a-z_]{1,30}|[kts]:[A-Za-z0-9_-]{1,40}|[exp]:(?:basics|\d{1,3})|[rd]:[0-9a-f]{12}")
 
 
 def is_option_data(text: str) -> bool:

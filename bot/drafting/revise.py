@@ -60,6 +60,12 @@ def apply_reading(draft: Draft, steps: Sequence[Step], step: Step, reading: Read
     dropped = [*reading.remarks, *reading.skips]
     if dropped:
         lines.append(words.say("remarks_dropped", remarks="；".join(f"“{r}”" for r in dropped[:3])))
+    changed = reading.corrections or recorded or updated or fresh
+    stale = [a for a in (draft.answers.values() if reading.corrections else (answers,)) if a.model_text]
+    if changed and stale:
+        for section in stale:
+            section.model_text = section.model_candidate = ""
+        lines.append(words.say("model_text_dropped"))
     return lines
 
 
