@@ -19,7 +19,7 @@ from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.quantities import display, scan
 from bot.text.tokenize import segment
 
-__all__ = ["formalize", "join_items"]
+__all__ = ["aligned_replace", "formalize", "join_items", "strip_particles"]
 
 _CLAUSE_SPLIT = re.compile(r"([，,；;、])")
 _ENDINGS = (("这些事情", "等工作"), ("这些事", "等工作"), ("这些", "等工作"), ("什么的", "等"), ("之类的", "等"),
@@ -81,13 +81,13 @@ def _punctuation(text: str) -> str:
 def _clause(clause: str, lexicon: Lexicon) -> str:
     clause = clause.strip(" \t\u3000")
     clause = _drop_leadin(clause, lexicon)
-    clause = _aligned_replace(clause, {w: "" for w in lexicon.filler})
-    clause = _aligned_replace(clause, dict(lexicon.formal))
+    clause = aligned_replace(clause, {w: "" for w in lexicon.filler})
+    clause = aligned_replace(clause, dict(lexicon.formal))
     for ending, formal in _ENDINGS:
         if clause.endswith(ending) and len(clause) > len(ending):
             clause = clause[: -len(ending)] + formal
             break
-    clause = _strip_particles(clause, lexicon)
+    clause = strip_particles(clause, lexicon)
     return _figures(clause).strip(" \t\u3000")
 
 
@@ -98,7 +98,7 @@ def _drop_leadin(clause: str, lexicon: Lexicon) -> str:
     return clause
 
 
-def _aligned_replace(text: str, table: dict[str, str]) -> str:
+def aligned_replace(text: str, table: dict[str, str]) -> str:
     """Replace whole jieba words (or runs of them) only, longest entry first: 当 → 担任 never
     turns 当前 into 担任前."""
     if not text or not table:
@@ -124,7 +124,7 @@ def _aligned_replace(text: str, table: dict[str, str]) -> str:
     return "".join(out)
 
 
-def _strip_particles(clause: str, lexicon: Lexicon) -> str:
+def strip_particles(clause: str, lexicon: Lexicon) -> str:
     changed = True
     while changed and clause:
         changed = False

@@ -17,15 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from bot.drafting.facts import Fact, Slot, accepts, extract, fact_of
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.quantities import Mention, scan
+from bot.drafting.register import aligned_replace, strip_particles
 from bot.text.normalize import to_simplified, valid_unicode
-from bot.text.tokenize import segment
 
 __all__ = ["Correction", "Reading", "Role", "Statement", "read", "simplified"]
 
@@ -221,7 +220,7 @@ def _role(norm: str, start: int, end: int, lexicon: Lexicon) -> Role:
     clause = norm[start:end].strip()
     after = norm[end:end + 1]
     bare = _without(clause, lexicon.filler)
-    bare = _strip_particles(bare, lexicon).strip(" \t\u3000：:、")
+    bare = strip_particles(bare, lexicon).strip(" \t\u3000：:、")
     if not bare:
         return "filler"
     numbers = scan(clause)
@@ -259,45 +258,7 @@ def _old_marker(clause: str, mention: Mention, lexicon: Lexicon) -> bool:
 
 def _without(text: str, words: Sequence[str]) -> str:
     """``text`` with ``words`` removed where they are whole jieba words (so 这个月 keeps 这个)."""
-    return "".join(_drop_aligned(text, words))
-
-
-def _drop_aligned(text: str, words: Sequence[str]) -> list[str]:
-    tokens = segment(text) if text else []
-    bounds = _bounds(tokens)
-    out, index = [], 0
-    while index < len(text):
-        word = next((w for w in words if text.startswith(w, index) and index in bounds and index + len(w) in bounds), None)
-        if word is None:
-            out.append(text[index])
-            index += 1
-        else:
-            index += len(word)
-    return out
-
-
-@lru_cache(maxsize=2048)
-def _bounds_of(text: str) -> frozenset[int]:
-    return _bounds(segment(text))
-
-
-def _bounds(tokens: Sequence[str]) -> frozenset[int]:
-    bounds, position = {0}, 0
-    for token in tokens:
-        position += len(token)
-        bounds.add(position)
-    return frozenset(bounds)
-
-
-def _strip_particles(text: str, lexicon: Lexicon) -> str:
-    text = text.rstrip(" \t\u3000")
-    changed = True
-    while changed and text:
-        changed = False
-        for particle in lexicon.particles:
-            if text.endswith(particle) and len(text) > len(particle):
-                text, changed = text[:-len(particle)].rstrip(), True
-    return text
+    return aligned_replace(text, dict.fromkeys(words, ""))
 
 
 def _role_at(clauses: list[_Clause], index: int) -> Role | None:
