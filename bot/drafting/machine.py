@@ -544,7 +544,8 @@ class Machine:
     def _sentences(self, session: Session, draft: Draft, prefix: str = "") -> Outcome:
         listed = own_sentences(draft, self.steps(draft), self.words.lexicon)
         if not listed:
-            return self.out(replace(session, mode=Mode.REVIEW.value), draft, self._review(draft, self.say("no_sentences")))
+            note = "\n".join(x for x in (prefix, self.say("no_sentences")) if x)
+            return self.out(replace(session, mode=Mode.REVIEW.value), draft, self._review(draft, note))
         lines = [prefix, self.say("sentences_intro")] if prefix else [self.say("sentences_intro")]
         lines += [self.say("sentence_line", n=i, section=label, text=text) for i, (label, text) in enumerate(listed, 1)]
         options = tuple(Option(self.say("remove_n", n=i), f"x:{i}") for i in range(1, min(len(listed), 8) + 1))
