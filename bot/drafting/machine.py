@@ -615,7 +615,7 @@ class Machine:
         kind = self.catalog.kinds[draft.kind]
         topic_name = self.catalog.topics[draft.topics[0]].name if kind.topics == "one" and draft.topics else ""
         return render_draft(kind.title, self.steps(draft), draft, topic_name=topic_name, preamble=kind.preamble,
-                            lexicon=self.words.lexicon)
+                            words=self.words)
 
     def _review(self, draft: Draft, prefix: str = "") -> Reply:
         from bot.drafting.export import to_markdown

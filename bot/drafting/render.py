@@ -20,9 +20,8 @@ from bot.drafting.compose import compose_step, paragraphs_of
 from bot.drafting.document import RenderedDraft, Section
 from bot.drafting.draft import Draft
 from bot.drafting.lexicon import Lexicon, load_lexicon
+from bot.drafting.phrasebook import Phrasebook, load_phrasebook
 from bot.drafting.outline import Step
-
-PENDING = "【待补充：{}】"
 
 
 @lru_cache(maxsize=4)
@@ -52,9 +51,10 @@ def render_title(title_template: str, draft: Draft, topic_name: str = "") -> str
 
 
 def render_draft(title_template: str, steps: list[Step], draft: Draft, topic_name: str = "",
-                 preamble: str = "", lexicon: Lexicon | None = None) -> RenderedDraft:
+                 preamble: str = "", words: Phrasebook | None = None) -> RenderedDraft:
     """The whole draft. A subsection heading (（一）) is printed only when its section has two or
     more subsections: a single topic's paragraphs sit directly under the section heading."""
+    words = words or load_phrasebook()
     sections: list[Section] = []
     pending: list[str] = []
     ctx = doc_context(draft)
@@ -68,8 +68,8 @@ def render_draft(title_template: str, steps: list[Step], draft: Draft, topic_nam
     current_parent = None
     for step in steps:
         label = step.heading or step.intro or "本节内容"
-        marker = PENDING.format(label.split("：")[0])
-        paragraphs = render_step(step, draft, topic_name, lexicon=lexicon, pending=marker)
+        marker = words.say("pending_marker", section=label.split("：")[0])
+        paragraphs = render_step(step, draft, topic_name, lexicon=words.lexicon, pending=marker)
         if not paragraphs or all(marker in p for p in paragraphs):
             paragraphs = paragraphs or [marker]
             pending.append(step.heading or step.intro.split("：")[0] or step.key)

@@ -28,7 +28,7 @@ def draft_with(text: str, step: Step = STEP) -> Draft:
 
 
 def body(draft: Draft, steps: list[Step] | None = None) -> str:
-    doc = render_draft("{{ community }}{{ period }}", steps or [STEP], draft, lexicon=LEXICON)
+    doc = render_draft("{{ community }}{{ period }}", steps or [STEP], draft)
     return "\n".join(p for s in doc.sections for p in s.paragraphs)
 
 

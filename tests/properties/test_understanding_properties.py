@@ -85,7 +85,7 @@ def test_a_correction_however_phrased_replaces_the_value_everywhere(case: tuple[
     assert draft.section(PARTY.key).fact_objects()[slot.name].value == old
     lines = apply_reading(draft, STEPS, PARTY, read(phrase, PARTY.slots, LEXICON), WORDS)
     assert draft.section(PARTY.key).fact_objects()[slot.name].value == new, (phrase, lines)
-    doc = render_draft(KIND.title, STEPS, draft, lexicon=LEXICON)
+    doc = render_draft(KIND.title, STEPS, draft, words=WORDS)
     text = "\n".join(p for s in doc.sections for p in s.paragraphs)
     assert re.search(rf"(?<![0-9.]){new}{slot.unit}", text), (phrase, text)
     assert not re.search(rf"(?<![0-9.]){old}{slot.unit}", text), (phrase, text)
