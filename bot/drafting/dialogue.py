@@ -11,6 +11,7 @@ edit_pick (修改) and drafts (/drafts). Options carry short ASCII data tokens:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -25,10 +26,12 @@ from bot.drafting.render import render_draft
 from bot.drafting.replies import Option, Reply, is_option_data
 from bot.drafting.skeletons import BasicField, KindSpec, TopicSpec
 from bot.drafting.store import DraftStore
+from bot.sqlite import DiskFull, is_disk_full
 from bot.text.mask import mask_facts
 
 log = logging.getLogger(__name__)
 
+NOT_SAVED = "抱歉，服务器存储空间已满，这条消息没能保存，请稍后再试。已保存的草稿不受影响。"
 SINGLE = "single"
 SINGLE_TITLE = "{{ community }}{{ period }}{{ topic_name }}工作情况"
 
@@ -105,16 +108,33 @@ class Dialogue:
     def handle(self, user: str, text: str, key: str | None = None) -> list[Reply]:
         """One input, persisted: logged before it is handled, state saved right after.
 
-        ``key`` identifies a delivery (a Telegram update): the same key again gets the replies
-        it already got, and the input is not applied twice (redelivery after a crash)."""
-        if key is not None and (done := self.store.answered(key)) is not None:
+        ``key`` identifies a delivery (for Telegram: chat, user, message and content): the same key
+        again from the same user gets the replies it already got, and the input is not applied
+        twice (redelivery after a crash). On a full disk (``DiskFull``) nothing is changed: an
+        input that leaves the draft as it was (help, the drafts list, a search) is still
+        answered; one that would change it is refused with ``NOT_SAVED``."""
+        if key is not None and (done := self.store.answered(key, user)) is not None:
             return done
         text = text.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be stored
         session = self.store.load_session(user)
-        input_id = self.store.log_input(user, session.draft_id, text, key)
         draft = self.store.load_draft(session.draft_id, user) if session.draft_id else None
-        session, draft, replies = self.transition(session, draft, text)
-        self.store.save(session, draft, input_id, replies)
+        before = _frozen(draft)
+        try:
+            input_id: int | None = self.store.log_input(user, session.draft_id, text, key)
+        except DiskFull:
+            input_id = None
+        try:
+            session, draft, replies = self.transition(session, draft, text)
+        except OSError as err:  # a write inside the step: an export, deleting a draft (DiskFull)
+            if not is_disk_full(err):
+                raise
+            return [Reply(NOT_SAVED)]
+        try:
+            if input_id is None:
+                raise DiskFull(self.store.path)
+            self.store.save(session, draft, input_id, replies)
+        except DiskFull:  # nothing saved: still answer an input that leaves the draft as it was
+            return replies if _frozen(draft) == before else [Reply(NOT_SAVED)]
         return replies
 
     # -- the state machine ---------------------------------------------------------------
@@ -548,3 +568,12 @@ class Dialogue:
         if draft is None:
             return (Option("新建文稿", "a:new"), Option("我的草稿", "a:drafts"))
         return (Option("预览草稿", "a:review"), Option("保存退出", "a:quit"))
+
+
+def _frozen(draft: Draft | None) -> str:
+    """A draft's content, to tell whether an input changed it (``updated`` aside)."""
+    if draft is None:
+        return ""
+    data = draft.to_json()
+    data.pop("updated", None)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)

@@ -14,6 +14,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
+from bot.channels.telegram.app import channel_of
 from bot.channels.telegram import (
     EDITED,
     FAILED,
@@ -137,15 +138,24 @@ class ScriptedDialogue:
 
 
 # -- access -------------------------------------------------------------------------------------
-async def test_unauthorised_user_gets_the_refusal_and_nothing_else(app: Application, request_: RecordingRequest, dialogue: Dialogue) -> None:
-    await feed(app, message(STRANGER, "/search 党建"))
-    await feed(app, message(STRANGER, "低保工作怎么写"))
+async def test_a_stranger_gets_one_refusal_and_then_silence_for_a_while(
+        app: Application, request_: RecordingRequest, dialogue: Dialogue) -> None:
+    clock = [1000.0]
+    channel_of(app).refusals._clock = lambda: clock[0]
+    for i in range(200):  # a flood
+        await feed(app, message(STRANGER, f"/search 党建{i}"))
     await feed(app, button(STRANGER, "k:annual_summary"))
-    assert request_.texts() == [REFUSED, REFUSED]
-    answers = request_.sent("answerCallbackQuery")
-    assert [a.get("text") for a in answers] == [REFUSED]
+    assert request_.texts() == [REFUSED]
+    assert request_.sent("answerCallbackQuery") == []
+    clock[0] += 601  # ten minutes later the stranger is told again, once
+    await feed(app, button(STRANGER, "k:annual_summary"))
+    await feed(app, message(STRANGER, "低保工作怎么写"))
+    assert [a.get("text") for a in request_.sent("answerCallbackQuery")] == [REFUSED]
+    assert request_.texts() == [REFUSED]
     assert set(request_.methods()) == {"sendMessage", "answerCallbackQuery"}
     assert inputs(dialogue, STRANGER) == []  # the dialogue never saw them
+    await feed(app, message(USER, "/help"))  # colleagues are answered as ever
+    assert "/new" in request_.texts()[-1]
 
 
 async def test_nobody_is_allowed_when_both_lists_are_empty(tmp_path: Path, request_: RecordingRequest) -> None:
@@ -306,19 +316,36 @@ async def test_group_message_addressed_to_the_bot_is_answered_per_user(
 
 
 # -- robustness -----------------------------------------------------------------------------------
-async def test_a_failure_is_logged_and_the_user_told_their_input_is_saved(
+async def test_a_failure_is_logged_without_the_users_text_and_the_user_told_their_input_is_saved(
         tg_settings: Settings, request_: RecordingRequest, caplog: pytest.LogCaptureFixture) -> None:
-    application = build_application(tg_settings, dialogue=ScriptedDialogue(RuntimeError("boom")),  # type: ignore[arg-type]
+    secret = "居民张三 身份证110101199003071234"
+    application = build_application(tg_settings, dialogue=ScriptedDialogue(RuntimeError(f"cannot parse {secret}")),  # type: ignore[arg-type]
                                     request=request_)
     async with application:
-        await feed(application, message(USER, "你好"))
+        await feed(application, message(USER, secret))
     assert request_.texts() == [FAILED]
-    assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
+    logged = caplog.text
+    assert "RuntimeError" in logged and f"user {USER}" in logged and f"text of {len(secret)} characters" in logged
+    assert "110101199003071234" not in logged and "张三" not in logged
+
+
+class GatedDialogue(ScriptedDialogue):
+    """Answers only once the bot has shown "typing…": a slow step, without a sleep."""
+
+    def __init__(self, request_: RecordingRequest) -> None:
+        super().__init__([Reply("好的")])
+        self.request_ = request_
+
+    def handle(self, user: str, text: str, key: str | None = None) -> list[Reply]:
+        for _ in range(500):  # bounded: 5 s
+            if "sendChatAction" in self.request_.methods():
+                break
+            time.sleep(0.01)
+        return super().handle(user, text, key)
 
 
 async def test_a_slow_answer_shows_typing_before_the_reply(tg_settings: Settings, request_: RecordingRequest) -> None:
-    application = build_application(tg_settings, dialogue=ScriptedDialogue([Reply("好的")], delay=1.0),  # type: ignore[arg-type]
-                                    request=request_)
+    application = build_application(tg_settings, dialogue=GatedDialogue(request_), request=request_)  # type: ignore[arg-type]
     async with application:
         await feed(application, message(USER, "/export"))
     assert request_.methods() == ["sendChatAction", "sendMessage"]
@@ -380,9 +407,10 @@ async def test_admin_document_over_the_size_limit_is_refused_before_download(
     assert "getFile" not in request_.methods()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tornado") is not None, reason="webhook extra installed")
 def test_webhook_mode_without_the_webhook_extra_refuses_clearly(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tornado" else real_find_spec(name, *a))
     settings = Settings(_env_file=None, data_dir=tmp_path, telegram_bot_token="123:ABC",
                         webhook_url="https://example.org/tg")
     assert run_telegram(settings) == 2
