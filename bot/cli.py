@@ -10,13 +10,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.config import DEFAULT_CORPUS, Settings
+from bot.config import DEFAULT_CORPUS, Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
+    settings = load_settings()
     if getattr(args, "data_dir", None):
         settings.data_dir = Path(args.data_dir)
     return settings
@@ -121,7 +121,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     queries = load_queries(Path(args.queries))
     with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
-        settings = Settings()
+        settings = load_settings()
         settings.data_dir = Path(tmp)
         # On a server (DRAFTER_CHROMA_URL) the temporary index gets a collection of its own,
         # never a shared one, and drops it at the end.
@@ -264,12 +264,25 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+    try:
+        settings = _settings(args)  # a typo in the settings is reported before anything starts
+    except SettingsError as err:
+        print(err, file=sys.stderr)
+        return 2
+    # Logging is configured here only. A service logs what it does (INFO) for its operator;
+    # the other commands print their results and log warnings only, unless -v.
+    serving = args.command == "serve" or (args.command == "run" and bool(settings.telegram_bot_token))
+    logging.basicConfig(level=logging.INFO if args.verbose or serving else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("bm25s", "httpx", "chromadb", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.sqlite import DamagedDatabase
+
     try:
         return int(args.func(args))
+    except (SettingsError, DamagedDatabase) as err:
+        print(err, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\n已中断。", file=sys.stderr)
         return 130

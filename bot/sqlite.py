@@ -126,8 +126,8 @@ def migrate(db: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
 
 
 class _FullDisk:
-    """Which files could not be written for want of space: the operator hears it once when a
-    file fills up and once when writing works again, not once per message."""
+    """Which files could not be written for want of space: the operator hears it once when the
+    disk fills up and once when writing works again, not once per message or per file."""
 
     def __init__(self) -> None:
         self._full: set[Path] = set()
@@ -135,7 +135,7 @@ class _FullDisk:
 
     def failed(self, path: Path) -> None:
         with self._lock:
-            first = path not in self._full
+            first = not self._full
             self._full.add(path)
         if first:
             log.error("磁盘已满：无法写入 %s。机器人继续运行并回答查询，但新消息不会被保存，用户会收到"
@@ -146,7 +146,9 @@ class _FullDisk:
             return
         with self._lock:
             self._full.discard(path)
-        log.warning("磁盘空间已恢复：%s 又可以写入了。", path)
+            last = not self._full
+        if last:
+            log.warning("磁盘空间已恢复：%s 又可以写入了，新消息照常保存。", path)
 
     def any(self) -> bool:
         return bool(self._full)
@@ -156,9 +158,10 @@ FULL_DISK = _FullDisk()
 
 
 @contextmanager
-def writing(path: Path) -> Iterator[None]:
-    """A write to ``path``: a full disk becomes ``DiskFull`` (reported once), success after it
-    is reported as recovery."""
+def writing(path: Path, recovers: bool = True) -> Iterator[None]:
+    """A write to ``path``: a full disk becomes ``DiskFull`` (reported once). Success after it
+    is reported as recovery unless ``recovers`` is false: bookkeeping (a mark, a delete of nothing)
+    can succeed on a full disk, so only writes of new data tell that space is back."""
     try:
         yield
     except (sqlite3.OperationalError, OSError) as err:
@@ -166,4 +169,5 @@ def writing(path: Path) -> Iterator[None]:
             raise
         FULL_DISK.failed(path)
         raise DiskFull(path) from err
-    FULL_DISK.succeeded(path)
+    if recovers:
+        FULL_DISK.succeeded(path)

@@ -228,7 +228,7 @@ class Inbox:
         if not item.saved:
             return
         try:
-            with self.lock, writing(self.path), unsynced(self.db):
+            with self.lock, writing(self.path, recovers=False), unsynced(self.db):
                 self.db.execute("UPDATE inbox SET done=? WHERE identity=?", (time.time(), item.identity))
         except DiskFull:
             pass  # reported once by writing(); replayed on the next start, answered from stored replies
@@ -236,7 +236,7 @@ class Inbox:
     def prune(self, keep_seconds: float = KEEP_DONE_SECONDS) -> int:
         """Forgets handled updates older than Telegram could redeliver them (none on a full disk)."""
         try:
-            with self.lock, writing(self.path):
+            with self.lock, writing(self.path, recovers=False):
                 cur = self.db.execute("DELETE FROM inbox WHERE done IS NOT NULL AND done < ?",
                                       (time.time() - keep_seconds,))
         except DiskFull:
@@ -254,7 +254,7 @@ class Inbox:
 
     def set_meta(self, name: str, value: str) -> None:
         try:
-            with self.lock, writing(self.path):
+            with self.lock, writing(self.path, recovers=False):
                 self.db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES (?,?)", (name, value))
         except DiskFull:
             pass

@@ -72,7 +72,7 @@ class Outbox:
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> None:
         try:
-            with self._inbox.lock, writing(self._inbox.path), unsynced(self._db):
+            with self._inbox.lock, writing(self._inbox.path, recovers=False), unsynced(self._db):
                 self._db.execute(sql, args)
         except DiskFull:
             pass  # reported once; the row is sent again from where the mark stopped

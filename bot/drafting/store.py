@@ -137,7 +137,7 @@ class DraftStore:
         return [Draft.from_json(json.loads(r[0])) for r in rows]
 
     def delete_draft(self, draft_id: str, user: str) -> bool:
-        with self._lock, writing(self.path):
+        with self._lock, writing(self.path, recovers=False):
             cur = self._db.execute("UPDATE drafts SET deleted=1 WHERE id=? AND user=?", (draft_id, user))
         return cur.rowcount > 0
 

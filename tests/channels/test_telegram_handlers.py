@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import importlib.util
 import itertools
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from bot.channels.telegram.app import channel_of
 from bot.channels.telegram import (
     EDITED,
     FAILED,
@@ -27,14 +26,15 @@ from bot.channels.telegram import (
     safe_filename,
     split_text,
 )
+from bot.channels.telegram.app import channel_of
 from bot.config import Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Option, Reply
-from bot.services import make_dialogue
 
 from .recording import BOT_USER, RecordingRequest
 
-USER, ADMIN, STRANGER = 1001, 2002, 9999
+from .conftest import ADMIN, STRANGER, USER
+
 GROUP = -100777
 _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)
@@ -69,32 +69,6 @@ def button(uid: int, data: str) -> dict[str, Any]:
     return {"update_id": next(_update_ids),
             "callback_query": {"id": f"q{next(_update_ids)}", "from": _user(uid), "chat_instance": "ci",
                                "data": data, "message": bot_message}}
-
-
-# -- fixtures -----------------------------------------------------------------------------------
-@pytest.fixture
-def tg_settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, data_dir=tmp_path / "data", allowed_users=[USER], admins=[ADMIN],
-                    telegram_bot_token="123:ABC", telegram_base_url="", telegram_base_file_url="")
-
-
-@pytest.fixture
-def request_() -> RecordingRequest:
-    return RecordingRequest()
-
-
-@pytest.fixture
-def dialogue(tg_settings: Settings) -> Dialogue:
-    return make_dialogue(tg_settings)
-
-
-@pytest.fixture
-async def app(tg_settings: Settings, dialogue: Dialogue, request_: RecordingRequest) -> AsyncIterator[Application]:
-    application = build_application(tg_settings, dialogue=dialogue, request=request_)
-    async with application:
-        await application.start()  # runs non-blocking handlers (documents) to completion
-        yield application
-        await application.stop()
 
 
 async def feed(app: Application, payload: dict[str, Any]) -> None:

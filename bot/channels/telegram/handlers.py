@@ -52,16 +52,20 @@ def _digest(kind: str, *parts: object) -> str:
 
 
 def describe(update: object) -> str:
-    """An update for the log: ids, kind and the length of its text, never the text."""
+    """An update for the log: ids, kind and the length of its text, never the text. Safe on any
+    update, however malformed (it is called when handling one failed)."""
     if not isinstance(update, Update):
         return type(update).__name__
-    kind = next((k for k in ("message", "edited_message", "callback_query", "channel_post") if getattr(update, k, None)),
-                "update")
-    message = update.effective_message
-    text = (message.text or message.caption or "") if message is not None else ""
-    chat = update.effective_chat.id if update.effective_chat else None
-    user = update.effective_user.id if update.effective_user else None
-    return f"update {update.update_id} ({kind}; chat {chat}; user {user}; text of {len(text)} characters)"
+    try:
+        kind = next((k for k in ("message", "edited_message", "callback_query", "channel_post")
+                     if getattr(update, k, None)), "update")
+        message = update.effective_message
+        text = (message.text or message.caption or "") if message is not None else ""
+        chat = update.effective_chat.id if update.effective_chat else None
+        user = update.effective_user.id if update.effective_user else None
+        return f"update {update.update_id} ({kind}; chat {chat}; user {user}; text of {len(str(text))} characters)"
+    except Exception:  # noqa: BLE001 - a malformed update: its id is enough
+        return f"update {getattr(update, 'update_id', '?')}"
 
 
 class TelegramChannel:
