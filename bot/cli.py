@@ -65,6 +65,46 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def cmd_upload(args: argparse.Namespace) -> int:
+    """``drafter upload FILE…``: what an admin's upload on Telegram does, from a shell: each file
+    checked and saved under ``<data>/uploads/``, then one rebuild of corpus and uploads."""
+    from bot.ingest import uploads
+    from bot.ingest.loaders import IngestError
+    from bot.retrieval.store import StoreError
+
+    settings = _settings(args)
+    limit = uploads.limit_bytes(settings)
+    saved = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+            refused = uploads.refusal(path.name, len(data), limit)
+            if refused:
+                print(refused, file=sys.stderr)
+                continue
+            uploads.check(data, path.name, limit)
+            target, note = uploads.save(uploads.uploads_dir(settings), path.name, data)
+        except IngestError as err:
+            print(err, file=sys.stderr)
+            continue
+        except OSError as err:
+            print(f"{path}：无法读取或保存（{err.strerror}）", file=sys.stderr)
+            continue
+        print(f"已保存为 {target}{note}")
+        saved += 1
+    if not saved:
+        return 1
+    try:
+        result = uploads.rebuild(settings, progress=_progress_bar())
+    except (IngestError, StoreError) as err:
+        print(f"索引更新失败，原索引保持不变：{err}", file=sys.stderr)
+        return 1
+    for line in uploads.report(result):
+        print(line)
+    return 1 if saved < len(args.files) else 0
+
+
 def _open(args: argparse.Namespace, dense: bool | None = None):  # type: ignore[no-untyped-def]
     from bot.services import open_retriever
 
@@ -219,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="建立或更新语料索引")
     p.add_argument("paths", nargs="*", help="文件或文件夹（默认 corpus/）")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("upload", help="把文件加入语料（与管理员在 Telegram 上传相同），然后更新索引")
+    p.add_argument("files", nargs="+", help=".txt、.md 或 .docx 文件")
+    p.set_defaults(func=cmd_upload)
 
     p = sub.add_parser("search", help="检索相关段落")
     p.add_argument("query")

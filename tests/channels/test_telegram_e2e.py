@@ -219,9 +219,10 @@ def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBo
     for i in range(5):  # typed while the bot is down
         for uid, lines in notes.items():
             api.send_text(uid, lines[i])
-    api.fail_next("sendMessage", status=429, retry_after=5)  # the rate limiter then pauses every send
+    for uid in notes:  # the fault point: Telegram slows both chats down, so their answers wait
+        api.fail_next("sendMessage", status=429, retry_after=5, chat_id=uid)
     bot.start()
-    api.wait_for(lambda: api.pending_updates() == 0 and api.injected_failures, timeout=WAIT)
+    api.wait_for(lambda: api.pending_updates() == 0 and len(api.injected_failures) == 2, timeout=WAIT)
     bot.kill()  # the whole batch was confirmed to Telegram and almost none of it answered
     answered = [line for uid, lines in notes.items() for line in lines
                 if any(line in m.text for m in api.messages_to(uid)[before[uid]:])]

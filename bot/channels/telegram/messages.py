@@ -10,7 +10,6 @@ EDITED = "已收到修改，但我只处理新发送的消息，请重新发送�
 ADMINS_ONLY = "只有管理员可以上传语料文件。"
 ADMIN_COMMAND_ONLY = "只有管理员可以使用这个命令。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令。"
-NOT_SAVED = "抱歉，服务器存储空间已满，这条消息没能保存，请稍后再试。已保存的草稿不受影响。"
 RESENT = "这条消息与您刚才发送的相同，只记录了一次，回复见上方。"
 SENT_PRIVATELY = "草稿内容已私信发给您，请在与我的私聊中查看。"
 START_PRIVATE_CHAT = "草稿内容只能私信发送：请先打开与我的私聊并发送 /start，然后在私聊中发送 /draft 或 /export。"

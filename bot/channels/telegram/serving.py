@@ -123,7 +123,14 @@ def _check_drafts(application: Application, inbox: Inbox) -> None:  # type: igno
         log.error(say.DRAFTS_GONE.format(path=path, how=how))
     elif previous and not count:
         log.error(say.DRAFTS_GONE.format(path=path, how=f"里没有任何草稿，上次运行时有 {previous} 份"))
-    inbox.set_meta("drafts", str(count))
+    _remember_drafts(application, inbox)
+
+
+def _remember_drafts(application: Application, inbox: Inbox) -> None:  # type: ignore[type-arg]
+    """How many drafts there are, kept in the inbox's file for the next start's check."""
+    store = channel_of(application).dialogue.store
+    if hasattr(store, "count_drafts"):
+        inbox.set_meta("drafts", str(store.count_drafts()))
 
 
 async def serve(settings: Settings, application: Application | None = None,  # type: ignore[type-arg]
@@ -167,25 +174,19 @@ async def _serve(settings: Settings, application: Application, inbox: Inbox,  # 
         if replay:
             log.info("handling %d update(s) received before the last stop", len(replay))
         dispatcher.submit(replay)
-        outbox = asyncio.create_task(_redeliver(application, stop, telegram_back))
+        redelivery = asyncio.create_task(_redeliver(application, stop, telegram_back))
         source = _webhook if settings.webhook_url else _poll
         try:
             code = await source(application, settings, inbox, dispatcher, stop, telegram_back)
         finally:
             stop.set()
-            await asyncio.gather(outbox, return_exceptions=True)
+            await asyncio.gather(redelivery, return_exceptions=True)
         if not await dispatcher.drain(DRAIN_SECONDS):
             log.warning("stopped with updates still being handled; they run again on the next start")
-        _check_drafts_count(application, inbox)
+        _remember_drafts(application, inbox)
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         return code
-
-
-def _check_drafts_count(application: Application, inbox: Inbox) -> None:  # type: ignore[type-arg]
-    store = channel_of(application).dialogue.store
-    if hasattr(store, "count_drafts"):
-        inbox.set_meta("drafts", str(store.count_drafts()))
 
 
 async def _redeliver(application: Application, stop: asyncio.Event,  # type: ignore[type-arg]
@@ -262,15 +263,12 @@ async def _poll(application: Application, settings: Settings, inbox: Inbox,  # t
             else:
                 delay = 0.0
                 telegram_back.set()
-                batch = raw if isinstance(raw, list) else [raw]
-                ids = [u["update_id"] for u in batch if isinstance(u, dict) and type(u.get("update_id")) is int]
-                bodies = accept(batch)
+                bodies = accept(raw)  # the updates with an update id; the rest is logged and dropped
                 if bodies:
                     await _store(inbox, dispatcher, bodies)
-                if ids:
-                    offset = max(ids) + 1
+                    offset = max(b["update_id"] for b in bodies) + 1
                     last_update = time.monotonic()
-                elif batch:  # nothing we can confirm: do not ask again at once
+                elif raw:  # nothing we can confirm: do not ask again at once
                     delay = min(max(delay * 2, 1.0), MAX_BACKOFF)
             if delay:
                 await _unless_stopped(asyncio.sleep(delay), stopping)
