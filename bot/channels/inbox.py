@@ -94,8 +94,8 @@ def identity(body: dict[str, Any]) -> str:
     payload = body.get(kind)
     if not isinstance(payload, dict):
         return f"raw:{body.get('update_id')}:{_digest(body)}"
-    sender = payload.get("from") if isinstance(payload.get("from"), dict) else {}
-    chat = payload.get("chat") if isinstance(payload.get("chat"), dict) else {}
+    sender: dict[str, Any] = payload["from"] if isinstance(payload.get("from"), dict) else {}
+    chat: dict[str, Any] = payload["chat"] if isinstance(payload.get("chat"), dict) else {}
     if "message_id" in payload and chat:
         text = payload.get("text") or payload.get("caption") or ""
         return (f"{kind}:{chat.get('id')}:{sender.get('id')}:{payload['message_id']}:"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ class Part:
 
 def parts_of(replies: Sequence[Reply]) -> list[Part]:
     """Each reply as messages: long text split, buttons on its last chunk, then its files."""
-    parts = []
+    parts: list[Part] = []
     for reply in replies:
         chunks = split_text(clean_text(reply.text)) or ([CHOOSE] if reply.options else [])
         parts.extend(Part(chunk, reply.options if i == len(chunks) - 1 else ()) for i, chunk in enumerate(chunks))
@@ -134,7 +135,7 @@ class Delivery:
             troubled = False
             for i, part in enumerate(parts):
                 try:
-                    _, retried = await send_with_retries(lambda part=part: self._send(bot, chat, part),
+                    _, retried = await send_with_retries(functools.partial(self._send, bot, chat, part),
                                                          self.attempts, self.first_pause)
                     troubled |= retried
                 except Undelivered as err:

@@ -77,14 +77,13 @@ def _cut(text: str, end: int) -> tuple[int, int]:
         return not any(start < at < stop for start, stop in numbers)
 
     for pattern in _BREAKS:  # a break may begin right at the end of what fits
-        found = [m for m in pattern.finditer(text, 0, min(len(text), end + 2)) if m.start() <= end and m.end() > 0]
-        if found:
-            last = found[-1]
-            return last.start(), last.end() - last.start()
+        breaks = [m for m in pattern.finditer(text, 0, min(len(text), end + 2)) if m.start() <= end and m.end() > 0]
+        if breaks:
+            return breaks[-1].start(), breaks[-1].end() - breaks[-1].start()
     for pattern in _ENDS:
-        found = [m.end() for m in pattern.finditer(text, 0, end) if 0 < m.end() <= end and outside_numbers(m.end())]
-        if found:
-            return found[-1], 0
+        ends = [m.end() for m in pattern.finditer(text, 0, end) if 0 < m.end() <= end and outside_numbers(m.end())]
+        if ends:
+            return ends[-1], 0
     boundaries = [m.end() for m in _GRAPHEME.finditer(text, 0, min(len(text), end + 16)) if m.end() <= end]
     for at in reversed(boundaries):
         if at > 0 and outside_numbers(at):

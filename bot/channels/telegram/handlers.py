@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from typing import Any
 
 from telegram import Bot, CallbackQuery, Document, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -98,11 +99,12 @@ class TelegramChannel:
         if not self.refusals.allow(user.id):
             raise ApplicationHandlerStop
         log.info("refused user %s", user.id)
+        bot: Any = context.bot  # an ExtBot of our ChatRateLimiter, which takes Retries
         try:
             if update.callback_query is not None:
-                await context.bot.answer_callback_query(update.callback_query.id, say.REFUSED, rate_limit_args=NO_RETRY)
+                await bot.answer_callback_query(update.callback_query.id, say.REFUSED, rate_limit_args=NO_RETRY)
             elif message is not None:
-                await context.bot.send_message(message.chat_id, say.REFUSED, rate_limit_args=NO_RETRY)
+                await bot.send_message(message.chat_id, say.REFUSED, rate_limit_args=NO_RETRY)
         except TelegramError as err:
             log.info("could not refuse user %s: %s", user.id, err)
         raise ApplicationHandlerStop
