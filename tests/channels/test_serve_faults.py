@@ -148,6 +148,24 @@ async def test_a_reply_held_up_by_an_outage_arrives_later_and_a_resend_is_not_ap
     assert store.inputs(f"tg:{USER}").count("幸福里社区") == 1
 
 
+async def test_a_reply_waiting_in_the_outbox_is_delivered_after_a_restart(api: FakeBotApi, tmp_path: Path) -> None:
+    settings = settings_for(api, tmp_path)
+    application = build_application(settings)
+    delivery = channel_of(application).delivery
+    delivery.attempts, delivery.first_pause = 1, 0.05
+    async with running(settings, application):
+        await say(api, USER, "/help", "/section 主题")
+        api.go_offline_after_next_batch()
+        api.send_text(USER, "/new")
+        await api.wait_for_async(lambda: USER in delivery.waiting, timeout=WAIT)
+    api.go_online()  # the bot was stopped while Telegram was away; it comes back later
+    async with running(settings):
+        await api.wait_for_message_async(USER, contains="文稿类型", timeout=WAIT)
+        await say(api, USER, "/help", "/section 主题")
+    assert sum("文稿类型" in t for t in texts(api, USER)) == 1  # delivered once, the update not handled again
+    assert DraftStore(settings.db_path).inputs(f"tg:{USER}") == ["/help", "/new", "/help"]
+
+
 # -- a full disk (fault injection) ---------------------------------------------------------------------
 class Disk:
     """A switch for every SQLite connection the bot opens: when full, writes fail as SQLite

@@ -15,7 +15,7 @@ import logging
 import time
 from typing import Any
 
-from telegram import Bot, CallbackQuery, Document, Message, Update
+from telegram import Bot, CallbackQuery, Chat, Document, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -138,14 +138,14 @@ class TelegramChannel:
         origin = Origin(user.id, f"tg:{chat.id}:{user.id}:q{query.id}:{digest}", digest, time.time())
         await self.converse(context.bot, chat, user.id, data, origin, data in PRIVATE_WORDS, button=True)
 
-    async def converse(self, bot: Bot, chat: object, user_id: int, text: str, origin: Origin, private: bool,
+    async def converse(self, bot: Bot, chat: Chat, user_id: int, text: str, origin: Origin, private: bool,
                        button: bool = False) -> None:
         """One input to the dialogue (in a worker thread: SQLite and retrieval), replies back.
 
         A message the user sent again because no answer came (same content, before the held-up
         answer reached them) gets a note instead of being applied twice. In a group, replies that
         show a draft go to the author's private chat."""
-        chat_id: int = chat.id  # type: ignore[attr-defined]
+        chat_id = chat.id
         if self.delivery.resent(chat_id, origin, button):
             log.info("chat %s: user %s sent an input again while its answer was held up", chat_id, user_id)
             await self.delivery.send(bot, chat_id, [Reply(say.RESENT)])
@@ -155,7 +155,7 @@ class TelegramChannel:
             replies = await asyncio.to_thread(self.dialogue.handle, f"tg:{user_id}", text, origin.key)
         finally:
             typing.cancel()  # a quick answer needs no "typing…" (it would cost a request of the 30/s)
-        in_group = getattr(chat, "type", ChatType.PRIVATE) != ChatType.PRIVATE
+        in_group = chat.type != ChatType.PRIVATE
         if in_group and (private or any(r.files for r in replies)):
             outcome = await self.delivery.send(bot, user_id, replies)
             note = say.START_PRIVATE_CHAT if outcome is Outcome.REFUSED else say.SENT_PRIVATELY

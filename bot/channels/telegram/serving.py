@@ -159,7 +159,11 @@ async def serve(settings: Settings, application: Application | None = None,  # t
 async def _serve(settings: Settings, application: Application, inbox: Inbox,  # type: ignore[type-arg]
                  stop: asyncio.Event) -> int:
     channel = channel_of(application)
-    channel.delivery.attach(Outbox(inbox))
+    outbox = Outbox(inbox)
+    await asyncio.to_thread(outbox.prune)
+    channel.delivery.attach(outbox)
+    if channel.delivery.waiting:
+        log.info("replies to %d chat(s) wait in the outbox from before the last stop", len(channel.delivery.waiting))
     telegram_back = asyncio.Event()
 
     async def handle(item: Item) -> None:
