@@ -166,6 +166,16 @@ async def test_a_reply_waiting_in_the_outbox_is_delivered_after_a_restart(api: F
     assert DraftStore(settings.db_path).inputs(f"tg:{USER}") == ["/help", "/new", "/help"]
 
 
+async def test_a_bot_started_while_telegram_is_away_waits_for_it(
+        api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    api.go_offline()
+    api.send_text(USER, "/help")
+    async with running(settings_for(api, tmp_path)):
+        await api.wait_for_async(lambda: "Telegram unreachable at start" in caplog.text, timeout=WAIT)
+        api.go_online()
+        await api.wait_for_message_async(USER, contains="/section 主题", timeout=WAIT)
+
+
 # -- a full disk (fault injection) ---------------------------------------------------------------------
 class Disk:
     """A switch for every SQLite connection the bot opens: when full, writes fail as SQLite

@@ -200,7 +200,6 @@ class FakeBotApi:
         self.webhook: dict[str, Any] | None = None
         # Unreachable: no connections accepted, open ones dropped (``go_offline``/``go_online``).
         self.offline = False
-        self.refused_while_offline = 0
         self._offline_after_batch = False
         self._site: web.SockSite | None = None
         self._runner: web.AppRunner | None = None
@@ -377,7 +376,6 @@ class FakeBotApi:
         params = await self._read_params(request)
         handler = getattr(self, f"_api_{name.lower()}", None)
         if self.offline:  # Telegram unreachable: the connection is dropped without an answer
-            self.refused_while_offline += 1
             if request.transport is not None:
                 request.transport.abort()
             raise ConnectionResetError("offline")

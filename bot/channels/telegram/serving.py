@@ -170,7 +170,9 @@ async def _serve(settings: Settings, application: Application, inbox: Inbox,  # 
         await application.process_update(Update.de_json(item.body, application.bot))
 
     dispatcher = Dispatcher(inbox, handle, limit=HANDLERS_AT_ONCE)
-    async with application:  # initialize … shutdown
+    if not await _initialize(application, stop):
+        return 0
+    try:
         if application.post_init is not None:
             await application.post_init(application)
         await asyncio.to_thread(inbox.prune)
@@ -191,6 +193,29 @@ async def _serve(settings: Settings, application: Application, inbox: Inbox,  # 
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         return code
+    finally:
+        await application.shutdown()
+
+
+async def _initialize(application: Application, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
+    """``application.initialize()`` (it asks Telegram who the bot is), waiting while Telegram is
+    unreachable instead of exiting into a restart loop; False if stopped meanwhile."""
+    delay = 1.0
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            try:
+                await application.initialize()
+                return True
+            except (InvalidToken, Forbidden):
+                raise
+            except TelegramError as err:
+                log.warning("Telegram unreachable at start (%s); trying again in %.0f s", err, delay)
+                await _unless_stopped(asyncio.sleep(delay), stopping)
+                delay = min(delay * 2, MAX_BACKOFF)
+        return False
+    finally:
+        stopping.cancel()
 
 
 async def _redeliver(application: Application, stop: asyncio.Event,  # type: ignore[type-arg]
