@@ -45,24 +45,20 @@ def press(api: FakeBotApi, uid: int, data: str, expect: str) -> str:
 
 
 def test_a_second_serve_on_the_same_data_directory_refuses_and_names_the_lock(
-        api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
-    data.mkdir()
-    first = BotServer(api, data, [USER], tmp_path / "bot.log")  # no -v
-    first.start()
+    held = acquire_lock(data)  # what a running drafter serve holds (flock: per open file, as across processes)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DRAFTER_DATA_DIR", str(data))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:9/bot")  # never reached
     try:
-        say(api, USER, "/help", "/new")
-        assert "INFO bot.channels.telegram.app: Telegram bot @drafter_test_bot is running" in first.log.read_text()
-        for name, value in first.env.items():
-            if name.startswith(("DRAFTER_", "TELEGRAM_")):
-                monkeypatch.setenv(name, value)
         assert cli.main(["serve"]) == 2
-        err = capsys.readouterr().err
-        assert str(data / LOCK_NAME) in err and "另一个 drafter serve" in err and f"进程号 {first.proc.pid}" in err
-        say(api, USER, "/help", "/new")  # the first bot serves on
     finally:
-        first.stop()
-    acquire_lock(data).close()  # released with its process
+        held.close()
+    err = capsys.readouterr().err
+    assert str(data / LOCK_NAME) in err and "另一个 drafter serve" in err and f"进程号 {os.getpid()}" in err
+    acquire_lock(data).close()  # free again once its holder is gone
 
 
 @pytest.mark.parametrize(("variable", "value", "expected"), [
@@ -142,6 +138,7 @@ def test_a_full_disk_is_survived_told_in_chinese_and_left_by_itself(
     finally:
         bot.stop()
     log = bot.log.read_text(encoding="utf-8")
+    assert "INFO bot.channels.telegram.app: Telegram bot @drafter_test_bot is running" in log  # without -v
     assert log.count("磁盘已满") == 2  # one line from each of the two processes, not one per message
     assert log.count("磁盘空间已恢复") == 1 and "Traceback" not in log
     assert "opened in exclusive mode: the disk is full" in log
