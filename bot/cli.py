@@ -10,13 +10,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.config import DEFAULT_CORPUS, Settings
+from bot.config import DEFAULT_CORPUS, Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
+    settings = load_settings()
     if getattr(args, "data_dir", None):
         settings.data_dir = Path(args.data_dir)
     return settings
@@ -63,6 +63,46 @@ def cmd_index(args: argparse.Namespace) -> int:
     for err in result.errors:
         print(f"跳过：{err}", file=sys.stderr)
     return 1 if result.errors else 0
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    """``drafter upload FILE…``: what an admin's upload on Telegram does, from a shell: each file
+    checked and saved under ``<data>/uploads/``, then one rebuild of corpus and uploads."""
+    from bot.ingest import uploads
+    from bot.ingest.loaders import IngestError
+    from bot.retrieval.store import StoreError
+
+    settings = _settings(args)
+    limit = uploads.limit_bytes(settings)
+    saved = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+            refused = uploads.refusal(path.name, len(data), limit)
+            if refused:
+                print(refused, file=sys.stderr)
+                continue
+            uploads.check(data, path.name, limit)
+            target, note = uploads.save(uploads.uploads_dir(settings), path.name, data)
+        except IngestError as err:
+            print(err, file=sys.stderr)
+            continue
+        except OSError as err:
+            print(f"{path}：无法读取或保存（{err.strerror}）", file=sys.stderr)
+            continue
+        print(f"已保存为 {target}{note}")
+        saved += 1
+    if not saved:
+        return 1
+    try:
+        result = uploads.rebuild(settings, progress=_progress_bar())
+    except (IngestError, StoreError) as err:
+        print(f"索引更新失败，原索引保持不变：{err}", file=sys.stderr)
+        return 1
+    for line in uploads.report(result):
+        print(line)
+    return 1 if saved < len(args.files) else 0
 
 
 def _open(args: argparse.Namespace, dense: bool | None = None):  # type: ignore[no-untyped-def]
@@ -121,7 +161,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     queries = load_queries(Path(args.queries))
     with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
-        settings = Settings()
+        settings = load_settings()
         settings.data_dir = Path(tmp)
         # On a server (DRAFTER_CHROMA_URL) the temporary index gets a collection of its own,
         # never a shared one, and drops it at the end.
@@ -242,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="文件或文件夹（默认 corpus/）")
     p.set_defaults(func=cmd_index)
 
+    p = sub.add_parser("upload", help="把文件加入语料（与管理员在 Telegram 上传相同），然后更新索引")
+    p.add_argument("files", nargs="+", help=".txt、.md 或 .docx 文件")
+    p.set_defaults(func=cmd_upload)
+
     p = sub.add_parser("search", help="检索相关段落")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=5)
@@ -289,12 +333,25 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+    try:
+        settings = _settings(args)  # a typo in the settings is reported before anything starts
+    except SettingsError as err:
+        print(err, file=sys.stderr)
+        return 2
+    # Logging is configured here only. A service logs what it does (INFO) for its operator;
+    # the other commands print their results and log warnings only, unless -v.
+    serving = args.command == "serve" or (args.command == "run" and bool(settings.telegram_bot_token))
+    logging.basicConfig(level=logging.INFO if args.verbose or serving else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("bm25s", "httpx", "chromadb", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.sqlite import DamagedDatabase
+
     try:
         return int(args.func(args))
+    except (SettingsError, DamagedDatabase) as err:
+        print(err, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\n已中断。", file=sys.stderr)
         return 130

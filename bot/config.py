@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from pydantic import Field, SecretStr, field_validator
 from typing import Annotated
 
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +56,11 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         # Operators write "123,456" in the environment; pydantic would expect JSON.
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            bad = [part for part in parts if not part.lstrip("-").isdigit()]
+            if bad:
+                raise ValueError(f"not user ids: {', '.join(bad)}")
+            return [int(part) for part in parts]
         if isinstance(value, int):
             return [value]
         return value
@@ -77,3 +80,53 @@ class Settings(BaseSettings):
     @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; ``str(err)`` is the message for the operator (Chinese)."""
+
+
+SECRET = frozenset({"telegram_bot_token"})
+EXPECTED = {  # field annotation (or field name) → what the operator must write, in Chinese
+    "allowed_users": "逗号分隔的 Telegram 用户编号（整数），例如 111,222",
+    "admins": "逗号分隔的 Telegram 用户编号（整数），例如 111,222",
+    "int": "整数，例如 8443",
+    "float": "数字，例如 20 或 0.5",
+    "float | None": "数字，例如 0.3（或者不设置）",
+    "Path": "文件夹路径",
+    "str": "文字",
+}
+
+
+def env_name(field: str) -> str:
+    """The environment variable an operator sets for ``field``."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else f"DRAFTER_{field.upper()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """``Settings`` from the environment and ``.env``; a value of the wrong kind raises
+    ``SettingsError`` naming the variable and what is expected (not a pydantic traceback)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        raise SettingsError(describe_errors(err)) from None
+
+
+def describe_errors(err: ValidationError) -> str:
+    lines = []
+    for error in err.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        if field not in Settings.model_fields:
+            lines.append(f"配置有误：{error['msg']}")
+            continue
+        annotation = Settings.model_fields[field].annotation
+        kind = getattr(annotation, "__name__", str(annotation).replace("typing.", ""))
+        expected = EXPECTED.get(field) or EXPECTED.get(kind) or EXPECTED.get(str(annotation), "正确的值")
+        given = "（已隐藏）" if field in SECRET else f"“{str(error.get('input', ''))[:60]}”"
+        if field in ("allowed_users", "admins") and isinstance(error.get("input"), str):
+            bad = [p.strip() for p in str(error["input"]).replace(";", ",").split(",")
+                   if p.strip() and not p.strip().lstrip("-").isdigit()]
+            given += f"，其中 {'、'.join(f'“{b}”' for b in bad)} 不是整数" if bad else ""
+        lines.append(f"配置项 {env_name(field)} 的值无效：现在是{given}，应为{expected}。")
+    return "\n".join([*lines, "请在环境变量或 .env 文件中改正后重新运行。"])

@@ -98,22 +98,23 @@ class CorpusLibrary:
 
 
 def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]
-    """Writes a rendered draft to ``<data>/exports/<user>/`` as .docx or .md."""
+    """Writes a rendered draft to ``<data>/exports/<user>/`` as .docx or .md, under a name made
+    from its title with control and direction-override characters removed."""
     import re
     from pathlib import Path
 
     from bot.drafting.export import to_docx, to_markdown
+    from bot.filenames import title_filename
 
     def export(draft, rendered, fmt: str) -> Path:  # type: ignore[no-untyped-def]
         safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", str(draft.user))[:40] or "user"
         folder = settings.exports_dir / safe_user
         folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[\\/:*?\"<>|\s]", "", rendered.title)[:60] or "草稿"
         if fmt == "md":
-            path = folder / f"{name}.md"
+            path = folder / title_filename(rendered.title, ".md")
             path.write_text(to_markdown(rendered), encoding="utf-8")
             return path
-        return to_docx(rendered, folder / f"{name}.docx")
+        return to_docx(rendered, folder / title_filename(rendered.title, ".docx"))
 
     return export
 

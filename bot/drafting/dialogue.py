@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,6 +24,7 @@ from bot.drafting.ports import DeleteDraft, ExportDraft, Library, Outcome, Reads
 from bot.drafting.replies import Reply
 from bot.drafting.store import DraftStore
 from bot.llm.writer import SectionWriter
+from bot.sqlite import DiskFull, is_disk_full
 from bot.text.normalize import valid_unicode
 
 __all__ = ["Catalog", "Dialogue", "Exporter", "Mode", "SINGLE"]
@@ -56,18 +58,36 @@ class Dialogue:
     def handle(self, user: str, text: str, key: str | None = None, on_chunk: Chunks | None = None) -> list[Reply]:
         """One input, persisted: logged before it is handled, state saved right after.
 
-        ``key`` identifies a delivery (a Telegram update): the same key again gets the replies
-        it already got, and the input is not applied twice (redelivery after a crash)."""
-        if key is not None and (done := self.store.answered(key)) is not None:
+        ``key`` identifies a delivery (for Telegram: chat, user, message and content): the same key
+        again from the same user gets the replies it already got, and the input is not applied
+        twice (redelivery after a crash). On a full disk (``DiskFull``) nothing is changed: an
+        input that leaves the draft as it was (help, the drafts list, a search) is still
+        answered; one that would change it is refused with a message saying so."""
+        if key is not None and (done := self.store.answered(key, user)) is not None:
             return done
         text = valid_unicode(text)  # lone surrogates cannot be stored
         session = self.store.load_session(user)
-        input_id = self.store.log_input(user, session.draft_id, text, key)
         draft = self.store.load_draft(session.draft_id, user) if session.draft_id else None
+        before = _frozen(draft)
+        try:
+            input_id: int | None = self.store.log_input(user, session.draft_id, text, key)
+        except DiskFull:
+            input_id = None
         outcome = self.machine.transition(session, draft, text, self.reads())
-        replies = self._perform(outcome, on_chunk)
+        try:
+            replies = self._perform(outcome, on_chunk)
+        except OSError as err:  # an export's file on a full disk
+            if not is_disk_full(err):
+                raise
+            return [Reply(self.words.say("not_saved"))]
         deletes = [e.draft_id for e in outcome.effects if isinstance(e, DeleteDraft)]
-        self.store.save(outcome.session, outcome.draft, input_id, replies, deletes=deletes)
+        try:
+            if input_id is None:
+                raise DiskFull(self.store.path)
+            self.store.save(outcome.session, outcome.draft, input_id, replies, deletes=deletes)
+        except DiskFull:  # nothing saved: still answer an input that leaves the draft as it was
+            unchanged = _frozen(outcome.draft) == before and not deletes and outcome.session.draft_id == session.draft_id
+            return replies if unchanged else [Reply(self.words.say("not_saved"))]
         return replies
 
     def rendered(self, draft: Draft) -> RenderedDraft:
@@ -84,6 +104,12 @@ class Dialogue:
                 continue
             try:
                 path = self.exporter(outcome.draft, effect.rendered, effect.fmt)
+            except OSError as err:
+                if is_disk_full(err):
+                    raise
+                log.exception("export failed")
+                replies[effect.reply] = Reply(self.words.say("export_failed"), replies[effect.reply].options)
+                continue
             except Exception:
                 log.exception("export failed")
                 replies[effect.reply] = Reply(self.words.say("export_failed"), replies[effect.reply].options)
@@ -111,3 +137,12 @@ class Dialogue:
         if on_chunk is not None:  # the channel showed the text as it came
             return replace(reply, text=self.words.say("model_streamed", section=label))
         return replace(reply, text=self.words.say("model_written", section=label, text=result.text))
+
+
+def _frozen(draft: Draft | None) -> str:
+    """A draft's content, to tell whether an input changed it (``updated`` aside)."""
+    if draft is None:
+        return ""
+    data = draft.to_json()
+    data.pop("updated", None)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)

@@ -31,6 +31,7 @@ from bot.drafting.replies import Option, Reply, is_option_data
 from bot.drafting.revise import apply_reading, own_sentences, remove_sentence, rewrite_sentence
 from bot.drafting.skeletons import BasicField, KindSpec, TopicSpec
 from bot.drafting.understand import read, simplified
+from bot.filenames import visible
 from bot.text.mask import mask_facts
 
 log = logging.getLogger(__name__)
@@ -550,7 +551,7 @@ class Machine:
         lines += [self.say("sentence_line", n=i, section=label, text=text) for i, (label, text) in enumerate(listed, 1)]
         options = tuple(Option(self.say("remove_n", n=i), f"x:{i}") for i in range(1, min(len(listed), 8) + 1))
         return self.out(replace(session, mode=Mode.SENTENCES.value), draft,
-                        Reply("\n".join(lines), options + (self.option("back_review"),)))
+                        Reply("\n".join(lines), options + (self.option("back_review"),), private=True))
 
     def _on_sentences(self, session: Session, draft: Draft | None, text: str, action: str, reads: Reads) -> Outcome:
         assert draft is not None
@@ -630,7 +631,7 @@ class Machine:
             options.append(self.option("sentences"))
         if self.model:
             options.append(self.option("polish"))
-        return Reply(text, tuple(options) + (self.option("quit"),))
+        return Reply(text, tuple(options) + (self.option("quit"),), private=True)
 
     def _export_menu(self) -> Reply:
         return Reply(self.say("export_which"), (self.option("docx"), self.option("md"), self.option("back_review")))
@@ -640,7 +641,7 @@ class Machine:
         pending = self.say("export_pending", n=len(doc.pending)) if doc.pending else ""
         other = self.option("md") if fmt == "docx" else self.option("docx")
         reply = Reply(self.say("exported_docx" if fmt == "docx" else "exported_md", title=doc.title) + pending,
-                      (other, self.option("back_review"), self.option("edit"), self.option("quit")))
+                      (other, self.option("back_review"), self.option("edit"), self.option("quit")), private=True)
         return self.out(session, draft, reply, effects=(ExportDraft(doc, fmt, 0),))
 
     # -- drafts ----------------------------------------------------------------------------------
@@ -654,7 +655,7 @@ class Machine:
             title = self.rendered(d).title if d.kind in self.catalog.kinds else d.kind
             lines.append(f"{i}. {title}")
             options += [Option(self.say("resume_n", n=i), f"r:{d.id}"), Option(self.say("delete_n", n=i), f"d:{d.id}")]
-        return Reply("\n".join(lines), tuple(options))
+        return Reply("\n".join(lines), tuple(options), private=True)
 
     def _resume_or_delete(self, session: Session, draft: Draft | None, text: str, reads: Reads) -> Outcome:
         op, draft_id = text[:1], text[2:]
@@ -717,8 +718,9 @@ def _date_of(text: str) -> str | None:
 
 
 def _basic_value(text: str, words: Phrasebook) -> str:
-    """A name as staff type it ("我们是幸福里社区吧") without the words around it."""
-    value = re.sub(r"^(?:我们|咱们)?(?:是|叫|就是|写)\s*", "", text.strip())
+    """A name as staff type it ("我们是幸福里社区吧") without the words around it, and without
+    characters nobody sees (a direction override would reverse the name in the document)."""
+    value = re.sub(r"^(?:我们|咱们)?(?:是|叫|就是|写)\s*", "", visible(text).strip())
     value = value.rstrip("。.！!～~ ")
     for particle in words.lexicon.particles:
         if value.endswith(particle) and len(value) > len(particle):

@@ -26,12 +26,16 @@ class Reply:
     text: str
     options: tuple[Option, ...] = ()
     files: tuple[Path, ...] = ()
+    # Shows the user's draft (the preview, an export, their drafts): in a group chat a channel
+    # sends it to the author alone.
+    private: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {"text": self.text, "options": [[o.label, o.data] for o in self.options],
-                "files": [str(f) for f in self.files]}
+                "files": [str(f) for f in self.files], "private": self.private}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Reply:
         options = tuple(Option(str(label), str(value)) for label, value in data.get("options", []))  # type: ignore[union-attr]
-        return cls(str(data["text"]), options, tuple(Path(str(f)) for f in data.get("files", [])))  # type: ignore[union-attr]
+        return cls(str(data["text"]), options, tuple(Path(str(f)) for f in data.get("files", [])),  # type: ignore[union-attr]
+                   bool(data.get("private", False)))

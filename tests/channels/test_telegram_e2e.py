@@ -144,11 +144,21 @@ def test_admin_upload_of_a_bad_file_writes_nothing(api: FakeBotApi, bot: BotServ
     api.wait_for_message(USER, contains="只有管理员可以上传语料文件", after=after, timeout=WAIT)
 
 
-def test_unauthorised_user_gets_only_the_refusal(api: FakeBotApi, bot: BotServer) -> None:
-    say(api, STRANGER, "/search 禁毒宣传", REFUSED)
-    say(api, STRANGER, "低保工作怎么写", REFUSED)
+def test_a_strangers_flood_gets_one_refusal_and_a_429_in_a_strangers_chat_holds_up_nobody(
+        api: FakeBotApi, bot: BotServer) -> None:
+    say(api, USER, "/help", "/new")  # the bot is up and polling
+    api.fail_next("sendMessage", 429, retry_after=15, chat_id=STRANGER + 1)  # Telegram slows one chat down
+    api.send_text(STRANGER + 1, "你好")
+    for i in range(200):
+        api.send_text(STRANGER, f"/search 禁毒宣传{i}")
+    started = time.monotonic()
+    say(api, USER, "/help", "/new")  # a colleague, right behind them
+    assert time.monotonic() - started < 10  # not held up by that chat's 15 s pause
+    assert ("sendMessage", 429) in api.injected_failures
     assert api.wait_for(lambda: api.pending_updates() == 0)
-    assert [m.text for m in api.messages_to(STRANGER)] == [REFUSED, REFUSED]
+    say(api, OTHER, "/help", "/new")  # everything before this has been handled
+    assert [m.text for m in api.messages_to(STRANGER)] == [REFUSED]  # one refusal, then silence
+    assert api.messages_to(STRANGER + 1) == []  # its refusal met the 429 and was not worth a retry
 
 
 def test_reply_is_delivered_despite_a_429(api: FakeBotApi, bot: BotServer) -> None:
@@ -210,9 +220,10 @@ def test_kill_9_with_a_confirmed_backlog_still_answers_every_message(api: FakeBo
     for i in range(5):  # typed while the bot is down
         for uid, lines in notes.items():
             api.send_text(uid, lines[i])
-    api.fail_next("sendMessage", status=429, retry_after=5)  # the rate limiter then pauses every send
+    for uid in notes:  # the fault point: Telegram slows both chats down, so their answers wait
+        api.fail_next("sendMessage", status=429, retry_after=5, chat_id=uid)
     bot.start()
-    api.wait_for(lambda: api.pending_updates() == 0 and api.injected_failures, timeout=WAIT)
+    api.wait_for(lambda: api.pending_updates() == 0 and len(api.injected_failures) == 2, timeout=WAIT)
     bot.kill()  # the whole batch was confirmed to Telegram and almost none of it answered
     answered = [line for uid, lines in notes.items() for line in lines
                 if any(line in m.text for m in api.messages_to(uid)[before[uid]:])]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import importlib.util
 import itertools
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,15 @@ from bot.channels.telegram import (
     safe_filename,
     split_text,
 )
+from bot.channels.telegram.app import channel_of
 from bot.config import Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Option, Reply
-from bot.services import make_dialogue
 
 from .recording import BOT_USER, RecordingRequest
 
-USER, ADMIN, STRANGER = 1001, 2002, 9999
+from .conftest import ADMIN, STRANGER, USER
+
 GROUP = -100777
 _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)
@@ -70,32 +71,6 @@ def button(uid: int, data: str) -> dict[str, Any]:
                                "data": data, "message": bot_message}}
 
 
-# -- fixtures -----------------------------------------------------------------------------------
-@pytest.fixture
-def tg_settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, data_dir=tmp_path / "data", allowed_users=[USER], admins=[ADMIN],
-                    telegram_bot_token="123:ABC", telegram_base_url="", telegram_base_file_url="")
-
-
-@pytest.fixture
-def request_() -> RecordingRequest:
-    return RecordingRequest()
-
-
-@pytest.fixture
-def dialogue(tg_settings: Settings) -> Dialogue:
-    return make_dialogue(tg_settings)
-
-
-@pytest.fixture
-async def app(tg_settings: Settings, dialogue: Dialogue, request_: RecordingRequest) -> AsyncIterator[Application]:
-    application = build_application(tg_settings, dialogue=dialogue, request=request_)
-    async with application:
-        await application.start()  # runs non-blocking handlers (documents) to completion
-        yield application
-        await application.stop()
-
-
 async def feed(app: Application, payload: dict[str, Any]) -> None:
     await app.process_update(Update.de_json(payload, app.bot))
 
@@ -122,14 +97,17 @@ class _NullStore:
 class ScriptedDialogue:
     """Stands in for the dialogue when a test needs a particular reply (or failure)."""
 
-    def __init__(self, replies: list[Reply] | Exception, delay: float = 0.0) -> None:
+    def __init__(self, replies: list[Reply] | Exception, delay: float = 0.0, chunks: tuple[str, ...] = ()) -> None:
         self.replies = replies
         self.delay = delay
+        self.chunks = chunks  # what a model streams while the input is handled
         self.calls: list[tuple[str, str]] = []
         self.store = _NullStore()
 
-    def handle(self, user: str, text: str, key: str | None = None) -> list[Reply]:
+    def handle(self, user: str, text: str, key: str | None = None, on_chunk=None) -> list[Reply]:  # type: ignore[no-untyped-def]
         self.calls.append((user, text))
+        for piece in self.chunks:
+            on_chunk(piece, 1)
         time.sleep(self.delay)
         if isinstance(self.replies, Exception):
             raise self.replies
@@ -137,15 +115,24 @@ class ScriptedDialogue:
 
 
 # -- access -------------------------------------------------------------------------------------
-async def test_unauthorised_user_gets_the_refusal_and_nothing_else(app: Application, request_: RecordingRequest, dialogue: Dialogue) -> None:
-    await feed(app, message(STRANGER, "/search 党建"))
-    await feed(app, message(STRANGER, "低保工作怎么写"))
+async def test_a_stranger_gets_one_refusal_and_then_silence_for_a_while(
+        app: Application, request_: RecordingRequest, dialogue: Dialogue) -> None:
+    clock = [1000.0]
+    channel_of(app).refusals._clock = lambda: clock[0]
+    for i in range(200):  # a flood
+        await feed(app, message(STRANGER, f"/search 党建{i}"))
     await feed(app, button(STRANGER, "k:annual_summary"))
-    assert request_.texts() == [REFUSED, REFUSED]
-    answers = request_.sent("answerCallbackQuery")
-    assert [a.get("text") for a in answers] == [REFUSED]
+    assert request_.texts() == [REFUSED]
+    assert request_.sent("answerCallbackQuery") == []
+    clock[0] += 601  # ten minutes later the stranger is told again, once
+    await feed(app, button(STRANGER, "k:annual_summary"))
+    await feed(app, message(STRANGER, "低保工作怎么写"))
+    assert [a.get("text") for a in request_.sent("answerCallbackQuery")] == [REFUSED]
+    assert request_.texts() == [REFUSED]
     assert set(request_.methods()) == {"sendMessage", "answerCallbackQuery"}
     assert inputs(dialogue, STRANGER) == []  # the dialogue never saw them
+    await feed(app, message(USER, "/help"))  # colleagues are answered as ever
+    assert "/new" in request_.texts()[-1]
 
 
 async def test_nobody_is_allowed_when_both_lists_are_empty(tmp_path: Path, request_: RecordingRequest) -> None:
@@ -221,7 +208,7 @@ async def test_a_20000_character_paste_reaches_the_dialogue_whole_and_the_draft_
 
 
 async def test_exported_draft_is_sent_as_a_document(app: Application, request_: RecordingRequest) -> None:
-    for text in ("/new", "k:work_plan", "幸福里社区", "2026年", "a:skip", "/export"):
+    for text in ("/new", "k:work_plan", "幸福里社区", "2026年", "a:skip", "/export word"):
         await feed(app, button(USER, text) if ":" in text else message(USER, text))
     docs = request_.sent("sendDocument")
     assert len(docs) == 1 and "Word" in docs[0]["caption"]
@@ -306,19 +293,36 @@ async def test_group_message_addressed_to_the_bot_is_answered_per_user(
 
 
 # -- robustness -----------------------------------------------------------------------------------
-async def test_a_failure_is_logged_and_the_user_told_their_input_is_saved(
+async def test_a_failure_is_logged_without_the_users_text_and_the_user_told_their_input_is_saved(
         tg_settings: Settings, request_: RecordingRequest, caplog: pytest.LogCaptureFixture) -> None:
-    application = build_application(tg_settings, dialogue=ScriptedDialogue(RuntimeError("boom")),  # type: ignore[arg-type]
+    secret = "居民张三 身份证110101199003071234"
+    application = build_application(tg_settings, dialogue=ScriptedDialogue(RuntimeError(f"cannot parse {secret}")),  # type: ignore[arg-type]
                                     request=request_)
     async with application:
-        await feed(application, message(USER, "你好"))
+        await feed(application, message(USER, secret))
     assert request_.texts() == [FAILED]
-    assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
+    logged = caplog.text
+    assert "RuntimeError" in logged and f"user {USER}" in logged and f"text of {len(secret)} characters" in logged
+    assert "110101199003071234" not in logged and "张三" not in logged
+
+
+class GatedDialogue(ScriptedDialogue):
+    """Answers only once the bot has shown "typing…": a slow step, without a sleep."""
+
+    def __init__(self, request_: RecordingRequest) -> None:
+        super().__init__([Reply("好的")])
+        self.request_ = request_
+
+    def handle(self, user: str, text: str, key: str | None = None, on_chunk=None) -> list[Reply]:  # type: ignore[no-untyped-def]
+        for _ in range(500):  # bounded: 5 s
+            if "sendChatAction" in self.request_.methods():
+                break
+            time.sleep(0.01)
+        return super().handle(user, text, key, on_chunk)
 
 
 async def test_a_slow_answer_shows_typing_before_the_reply(tg_settings: Settings, request_: RecordingRequest) -> None:
-    application = build_application(tg_settings, dialogue=ScriptedDialogue([Reply("好的")], delay=1.0),  # type: ignore[arg-type]
-                                    request=request_)
+    application = build_application(tg_settings, dialogue=GatedDialogue(request_), request=request_)  # type: ignore[arg-type]
     async with application:
         await feed(application, message(USER, "/export"))
     assert request_.methods() == ["sendChatAction", "sendMessage"]
@@ -380,10 +384,30 @@ async def test_admin_document_over_the_size_limit_is_refused_before_download(
     assert "getFile" not in request_.methods()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tornado") is not None, reason="webhook extra installed")
 def test_webhook_mode_without_the_webhook_extra_refuses_clearly(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tornado" else real_find_spec(name, *a))
     settings = Settings(_env_file=None, data_dir=tmp_path, telegram_bot_token="123:ABC",
                         webhook_url="https://example.org/tg")
     assert run_telegram(settings) == 2
     assert "Webhook" in capsys.readouterr().err
+
+
+async def test_a_section_the_model_writes_is_shown_in_one_message_edited_at_most_once_a_second(
+        tg_settings: Settings, request_: RecordingRequest) -> None:
+    pieces = tuple(f"第{i}句话。" for i in range(30))
+    dialogue = ScriptedDialogue([Reply("以上是大模型撰写的“开头”。")], delay=0.3, chunks=pieces)
+    application = build_application(tg_settings, dialogue=dialogue, request=request_)  # type: ignore[arg-type]
+    async with application:
+        await feed(application, message(USER, "完成本节"))
+    sent, edits = request_.sent(), request_.sent("editMessageText")
+    assert sent[0]["text"] == pieces[0]  # the first piece at once, in a message of its own (id 1000)
+    assert edits and edits[-1]["text"] == "".join(pieces)  # then the whole text, in that message
+    assert {str(e["message_id"]) for e in edits} == {"1000"}
+    stamps = [stamp for (name, _), stamp in zip(request_.calls, request_.stamps)
+              if name == "editMessageText" or (name == "sendMessage" and stamp == request_.stamps[
+                  next(i for i, (n, _) in enumerate(request_.calls) if n == "sendMessage")])]
+    gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:])]
+    assert gaps and all(gap >= 0.95 for gap in gaps), gaps  # Telegram's limit for edits in a chat
+    assert sent[-1]["text"] == "以上是大模型撰写的“开头”。"  # the section's reply after the streamed text

@@ -122,6 +122,7 @@ class _FailureRule:
     retry_after: int
     description: str
     remaining: int
+    chat_id: int | None = None  # only calls for this chat, when set
 
 
 def inline_keyboard_rows(markup: dict[str, Any] | None) -> list[list[tuple[str, str | None]]] | None:
@@ -129,6 +130,10 @@ def inline_keyboard_rows(markup: dict[str, Any] | None) -> list[list[tuple[str, 
     if not markup or "inline_keyboard" not in markup:
         return None
     return [[(b.get("text", ""), b.get("callback_data")) for b in row] for row in markup["inline_keyboard"]]
+
+
+def _copy(update: Any) -> Any:
+    return dict(update) if isinstance(update, dict) else update
 
 
 def _utf16_len(text: str) -> int:
@@ -180,7 +185,8 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
-        self._updates: list[dict[str, Any]] = []  # queued, not yet confirmed
+        # Queued, not yet confirmed: (the id ``offset`` is compared with, the update as sent).
+        self._updates: list[tuple[int, Any]] = []
         self._chats: dict[int, dict[str, Any]] = {}
         self._next_message_id: dict[int, int] = {}
         self._last_user_message: dict[int, dict[str, Any]] = {}
@@ -192,6 +198,11 @@ class FakeBotApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.injected_failures: list[tuple[str, int]] = []
         self.webhook: dict[str, Any] | None = None
+        # Unreachable: no connections accepted, open ones dropped (``go_offline``/``go_online``).
+        self.offline = False
+        self._offline_after_batch = False
+        self._site: web.SockSite | None = None
+        self._runner: web.AppRunner | None = None
         # Called (in the server thread, under the lock) with every message the bot sends or edits;
         # load drivers use it instead of polling ``messages_to``. Keep callbacks short.
         self.listeners: list[Callable[[BotMessage], None]] = []
@@ -218,6 +229,7 @@ class FakeBotApi:
         if self._thread is not None:
             raise RuntimeError("FakeBotApi already started")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # so go_online can bind the port again
         sock.bind((self.host, 0))
         self.port = sock.getsockname()[1]
         self._stopping = False
@@ -241,9 +253,11 @@ class FakeBotApi:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
         runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
+        self._runner = runner
         try:
             loop.run_until_complete(runner.setup())
-            loop.run_until_complete(web.SockSite(runner, sock).start())
+            self._site = web.SockSite(runner, sock)
+            loop.run_until_complete(self._site.start())
         except BaseException as exc:  # noqa: BLE001 - reported to start()
             errors.append(exc)
             ready.set()
@@ -270,6 +284,55 @@ class FakeBotApi:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    # ------------------------------------------------------------------ outages
+    def go_offline(self) -> None:
+        """Telegram becomes unreachable: new connections are refused (the port is closed) and
+        requests on open keep-alive connections are dropped without an answer."""
+        assert self._loop is not None
+        done = threading.Event()
+
+        def close() -> None:
+            self.offline = True
+            site, self._site = self._site, None
+
+            async def stop_site() -> None:
+                if site is not None:
+                    await site.stop()
+                done.set()
+
+            asyncio.ensure_future(stop_site())
+
+        self._loop.call_soon_threadsafe(close)
+        if not done.wait(10):
+            raise RuntimeError("FakeBotApi did not go offline")
+
+    def go_offline_after_next_batch(self) -> None:
+        """Goes offline right after the next ``getUpdates`` answer that carries updates: the bot
+        has the updates, and Telegram is gone before it can answer them (a deterministic point)."""
+        self._offline_after_batch = True
+
+    def go_online(self) -> None:
+        """Listens on the same port again."""
+        assert self._loop is not None and self._runner is not None
+        done = threading.Event()
+        errors: list[BaseException] = []
+
+        async def reopen() -> None:
+            try:
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((self.host, self._require_port()))
+                self._site = web.SockSite(self._runner, sock)  # type: ignore[arg-type]
+                await self._site.start()
+                self.offline = False
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller
+                errors.append(exc)
+            done.set()
+
+        asyncio.run_coroutine_threadsafe(reopen(), self._loop)
+        if not done.wait(10) or errors:
+            raise RuntimeError(f"FakeBotApi could not go online again: {errors}")
 
     # ------------------------------------------------------------------ HTTP layer
     @staticmethod
@@ -312,14 +375,22 @@ class FakeBotApi:
         name = request.match_info["method"]
         params = await self._read_params(request)
         handler = getattr(self, f"_api_{name.lower()}", None)
+        if self.offline:  # Telegram unreachable: the connection is dropped without an answer
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("offline")
         with self._lock:
             self.calls.append((name, params))
-            rule = self._take_failure(name)
+            rule = self._take_failure(name, params)
         if rule is not None:
             return self._error(rule)
         try:
             if name.lower() == "getupdates":  # the only async method: it long-polls
-                return self._envelope(await self._get_updates(params))
+                batch = await self._get_updates(params)
+                if batch and self._offline_after_batch:
+                    self._offline_after_batch = False
+                    self._loop.call_soon(self._start_outage)  # type: ignore[union-attr]  # after this answer
+                return self._envelope(batch)
             if handler is None:
                 return self._error(ApiError(404, "Not Found: method not found"))
             with self._lock:
@@ -327,7 +398,17 @@ class FakeBotApi:
         except ApiError as err:
             return self._error(err)
 
+    def _start_outage(self) -> None:
+        self.offline = True
+        site, self._site = self._site, None
+        if site is not None:
+            asyncio.ensure_future(site.stop())
+
     async def _handle_file(self, request: web.Request) -> web.Response:
+        if self.offline:
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("offline")
         if request.match_info["token"] != self.token:
             return self._error(ApiError(401, "Unauthorized"))
         path = request.match_info["file_path"]
@@ -340,24 +421,28 @@ class FakeBotApi:
     # ------------------------------------------------------------------ failure injection
     def fail_next(
         self, method: str, status: int = 429, retry_after: int = 1, times: int = 1,
-        description: str | None = None,
+        description: str | None = None, chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls to ``method`` fail with ``status``."""
+        """Make the next ``times`` calls to ``method`` (for ``chat_id`` only, when given) fail
+        with ``status``."""
         if description is None:
             description = (f"Too Many Requests: retry after {retry_after}" if status == 429
                            else ERROR_DESCRIPTIONS.get(status, "Internal Server Error"))
         with self._lock:
             self._failures.setdefault(method.lower(), []).append(
-                _FailureRule(status, retry_after, description, times))
+                _FailureRule(status, retry_after, description, times, chat_id))
 
-    def _take_failure(self, method: str) -> ApiError | None:
+    def _take_failure(self, method: str, params: dict[str, Any] | None = None) -> ApiError | None:
         rules = self._failures.get(method.lower())
         if not rules:
             return None
-        rule = rules[0]
+        chat = (params or {}).get("chat_id")
+        rule = next((r for r in rules if r.chat_id is None or str(r.chat_id) == str(chat)), None)
+        if rule is None:
+            return None
         rule.remaining -= 1
         if rule.remaining <= 0:
-            rules.pop(0)
+            rules.remove(rule)
         self.injected_failures.append((method, rule.status))
         parameters = {"retry_after": rule.retry_after} if rule.status == 429 else None
         return ApiError(rule.status, rule.description, parameters)
@@ -423,15 +508,16 @@ class FakeBotApi:
         limit = int(params.get("limit") or 100)
         wait = min(max(float(params.get("timeout") or 0), 0.0), LONG_POLL_CAP)
         deadline = time.monotonic() + wait
+        if offset > 0:  # confirms what came before, when the call is made (not while it waits)
+            with self._lock:
+                self._updates = [(n, u) for n, u in self._updates if n >= offset]
         for _ in range(int(wait / POLL_STEP) + 2):  # bounded long-poll loop
             with self._lock:
-                if offset > 0:
-                    self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 if self._updates or self._stopping or time.monotonic() >= deadline:
-                    return [dict(u) for u in self._updates[:limit]]
+                    return [_copy(u) for _, u in self._updates[:limit]]
             await asyncio.sleep(POLL_STEP)
         with self._lock:
-            return [dict(u) for u in self._updates[:limit]]
+            return [_copy(u) for _, u in self._updates[:limit]]
 
     def _api_getme(self, params: dict[str, Any]) -> Any:
         return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
@@ -564,8 +650,24 @@ class FakeBotApi:
     def _queue(self, kind: str, payload: dict[str, Any]) -> int:
         with self._lock:
             update_id = next(self._update_ids)
-            self._updates.append({"update_id": update_id, kind: payload})
+            self._updates.append((update_id, {"update_id": update_id, kind: payload}))
             return update_id
+
+    def queue_raw(self, update: Any) -> int:
+        """Queue anything as one element of the next ``getUpdates`` result, exactly as given (a
+        lone surrogate string is sent as the JSON escape ``"\\ud800"``). Returns the id it is
+        confirmed by: its own integer ``update_id`` if it has one, else the next id in sequence."""
+        with self._lock:
+            own = update.get("update_id") if isinstance(update, dict) else None
+            seq = own if type(own) is int else next(self._update_ids)
+            self._updates.append((seq, update))
+            return seq
+
+    def restart_update_ids(self, start: int = 1) -> None:
+        """Update ids start again from ``start``, as for a re-created bot, a switch between webhook
+        and polling, or Telegram's random pick after a week without updates."""
+        with self._lock:
+            self._update_ids = itertools.count(start)
 
     def _user_message(self, user_id: int, chat_id: int | None, chat_type: str, first_name: str,
                       content: dict[str, Any]) -> dict[str, Any]:
