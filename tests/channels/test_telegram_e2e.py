@@ -247,3 +247,40 @@ def test_many_users_at_once_with_random_kills_keep_their_own_drafts(indexed: Pat
     assert outcome.updates == 6 * len(Staff.make(0).script())
     assert not outcome.errors and not outcome.crossed and not outcome.failed_replies
     assert outcome.unanswered == 0
+
+
+MODEL_OPENING = ("2025年，幸福里社区坚持以党建引领基层治理，紧扣居民群众的所需所盼，辖区现有居民1234户、"
+                 "常住人口3456人，社区各项工作扎实推进，服务水平稳步提升。")
+
+
+def test_with_a_model_the_section_streams_into_one_message_within_telegrams_limits_and_reaches_the_docx(
+        api: FakeBotApi, indexed: Path, tmp_path: Path) -> None:
+    from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(indexed, data_dir)
+    stamps: list[tuple[str, int, float]] = []
+    api.listeners.append(lambda m: stamps.append((m.method, m.message_id, time.monotonic())) if m.chat_id == USER else None)
+    with FakeOpenAI() as model:
+        model.script(Answer(MODEL_OPENING, chunk_chars=3, chunk_delay=0.05))  # about 2.5 s of streaming
+        process = BotServer(api, data_dir, [USER], tmp_path / "bot.log")
+        process.env.update(DRAFTER_LLM_BASE_URL=model.base_url, DRAFTER_LLM_MODEL=MODEL, DRAFTER_LLM_API_KEY=KEY,
+                           DRAFTER_LLM_TIMEOUT="20")
+        process.start()
+        try:
+            start_annual_summary(api, USER)
+            say(api, USER, "社区有1234户居民，常住人口3456人。", "已记录")
+            press(api, USER, "完成本节", "以上是大模型撰写")
+            streamed = [m for m in api.messages_to(USER) if m.text == MODEL_OPENING]
+            assert streamed and streamed[-1].method == "editMessageText"
+            ids = {m.message_id for m in api.messages_to(USER) if MODEL_OPENING.startswith(m.text) and m.text}
+            assert len(ids) == 1  # one message, edited as the text arrived
+            times = [t for method, mid, t in stamps if mid in ids]
+            assert len(times) >= 2 and all(b - a >= 0.95 for a, b in zip(times, times[1:]))  # ≤ 1 edit a second
+            press(api, USER, "跳过", "【第3/4部分】")
+            text = finish_and_export(api, USER)
+            assert MODEL_OPENING in text
+            assert KEY not in process.log.read_text(encoding="utf-8", errors="replace")
+        finally:
+            process.stop()
+            print(process.log.read_text(encoding="utf-8", errors="replace")[-3000:])  # shown when it fails
