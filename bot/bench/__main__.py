@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib
 import io
-import os
 import re
 import sys
 import time
 from contextlib import redirect_stdout
 
 from bot.config import PROJECT_ROOT
+from bot.offline import set_offline_environment
 
 SECTIONS = ("retrieval", "scale", "load")
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"
@@ -28,9 +28,7 @@ class _Tee(io.TextIOBase):
 
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    set_offline_environment()
     chosen = [a for a in argv if not a.startswith("-")] or list(SECTIONS)
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:

@@ -54,7 +54,8 @@ from bot.config import DEFAULT_CORPUS, Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Option, Reply, is_option_data
 from bot.ingest.loaders import SUPPORTED, IngestError, read_bytes
-from bot.retrieval.store import IndexStore, StoreError
+from bot.ingest.indexer import Indexer, IndexingError
+from bot.retrieval.snapshot import load_current
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -325,7 +326,7 @@ class TelegramChannel:
         message = await self._from_admin(update, ADMIN_COMMAND_ONLY)
         if message is None:
             return
-        snapshot = await asyncio.to_thread(IndexStore(self.settings).load)
+        snapshot = await asyncio.to_thread(load_current, self.settings.index_dir)
         if snapshot is None:
             await message.reply_text("还没有索引。发送 /reindex 建立索引。")
             return
@@ -347,7 +348,7 @@ class TelegramChannel:
                 latest[:] = [f"{intro}正在更新索引：{stage} {done}/{total}"]
 
             build = asyncio.create_task(asyncio.to_thread(
-                IndexStore(self.settings).build, [DEFAULT_CORPUS, self.uploads_dir], progress))
+                Indexer(self.settings).build, [DEFAULT_CORPUS, self.uploads_dir], progress))
             shown = status.text or ""
             while not build.done():
                 await asyncio.wait({build}, timeout=PROGRESS_INTERVAL)
@@ -356,7 +357,7 @@ class TelegramChannel:
                     await _edit_quietly(status, shown)
             try:
                 result = build.result()
-            except (IngestError, StoreError) as err:
+            except (IngestError, IndexingError) as err:
                 await status.edit_text(f"索引更新失败，原索引保持不变：{err}")
                 return
         lines = ["索引已更新：" if result.changed else "语料未变化，索引无需更新：", *result.report.lines(),

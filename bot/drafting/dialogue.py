@@ -34,20 +34,21 @@ SINGLE_TITLE = "{{ community }}{{ period }}{{ topic_name }}工作情况"
 
 
 class Library(Protocol):
-    """The corpus, as the dialogue needs it (retrieval lives behind this port)."""
+    """The corpus, as the dialogue needs it (retrieval lives behind this port). Every call
+    returns its own notice for the user ("" when none: e.g. results are lexical-only, or there is
+    no usable index); the library is shared by concurrent users and keeps no per-call state.
+    ``own`` are the user's own names (their basics), which masked phrases may keep."""
 
-    def examples(self, query: str, kinds: Sequence[str], topics: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        """(passages, phrases) as (text, source) pairs, best first."""
+    def examples(self, query: str, kinds: Sequence[str], topics: Sequence[str],
+                 own: Sequence[str] = ()) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
+        """(passages, phrases, notice); passages and phrases as (text, source) pairs, best first."""
         ...
 
-    def search(self, query: str) -> list[tuple[str, str]]:
+    def search(self, query: str) -> tuple[list[tuple[str, str]], str]:
         ...
 
-    def phrases(self, query: str) -> list[tuple[str, str]]:
+    def phrases(self, query: str, own: Sequence[str] = ()) -> tuple[list[tuple[str, str]], str]:
         ...
-
-    # A notice about the last call's results for the user ("" when none), e.g. lexical-only.
-    notice: str
 
 
 Exporter = Callable[[Draft, object, str], Path]
@@ -193,23 +194,24 @@ class Dialogue:
                 best, best_score = topic, score
         return best
 
-    def _examples_reply(self, query: str, topic: TopicSpec | None, kinds: Sequence[str] = ()) -> Reply:
+    def _examples_reply(self, query: str, topic: TopicSpec | None, kinds: Sequence[str] = (),
+                        own: Sequence[str] = ()) -> Reply:
         if self.library is None:
             return Reply("范例库暂时不可用（索引尚未建立或无法读取），您可以先继续填写。")
         try:
-            passages, phrases = self.library.examples(query, kinds, topic.retrieval_topics if topic else ())
+            passages, phrases, notice = self.library.examples(query, kinds, topic.retrieval_topics if topic else (), own)
         except Exception:
             log.exception("example search failed")
             return Reply("查找范例时出错了，请稍后再试；您的回答都已保存。")
         if not passages and not phrases:
-            return Reply("没有找到相关范例，请换个说法试试。")
-        lines = [*self._notice(), "以下是以往材料中的写法，仅供参考（其中的数字和名称已遮盖为“__”“XX”，请填写本社区的实际情况）："]
+            return Reply(notice or "没有找到相关范例，请换个说法试试。")
+        lines = [*self._notice(notice), "以下是以往材料中的写法，仅供参考（其中的数字和名称已遮盖为“__”“XX”，请填写本社区的实际情况）："]
         for i, (text, source) in enumerate(phrases[:3], 1):
             lines.append(f"{i}. {text}\n　　——来源：{source}")
         if passages:
             lines.append("相关段落：")
             for text, source in passages[:2]:
-                excerpt = mask_facts(text)
+                excerpt = mask_facts(text, own)
                 lines.append(f"《{source}》{excerpt[:220]}{'…' if len(excerpt) > 220 else ''}")
         return Reply("\n".join(lines))
 
@@ -225,18 +227,19 @@ class Dialogue:
         if self.library is None:
             return [Reply("检索暂时不可用（索引尚未建立）。")]
         try:
-            found = self.library.search(arg) if cmd == "/search" else self.library.phrases(arg)
+            own = tuple(draft.basics.values()) if draft else ()
+            found, notice = self.library.search(arg) if cmd == "/search" else self.library.phrases(arg, own)
         except Exception:
             log.exception("lookup failed")
             return [Reply("检索时出错了，请稍后再试。")]
         if not found:
-            return [Reply("没有找到相关内容，请换个说法试试。")]
-        lines = [*self._notice(), *(f"{i}. {t}\n　　——来源：{s}" for i, (t, s) in enumerate(found[:5], 1))]
+            return [Reply(notice or "没有找到相关内容，请换个说法试试。")]
+        lines = [*self._notice(notice), *(f"{i}. {t}\n　　——来源：{s}" for i, (t, s) in enumerate(found[:5], 1))]
         return [Reply("\n".join(lines), self._options_for(session, draft))]
 
-    def _notice(self) -> list[str]:
-        """The library's word on its last answer (e.g. the vector store is down), as a first line."""
-        notice = getattr(self.library, "notice", "")
+    @staticmethod
+    def _notice(notice: str) -> list[str]:
+        """The library's word on an answer (e.g. the vector store is down), as a first line."""
         return [f"提示：{notice}"] if notice else []
 
     def _topic_by_name(self, name: str) -> TopicSpec | None:
@@ -389,7 +392,8 @@ class Dialogue:
         if action == "examples":
             kinds = () if draft.kind == SINGLE else self.catalog.kinds[draft.kind].retrieval_kinds
             topic = next((t for t in self.catalog.topics.values() if f"topic:{t.id}" == step.key), None)
-            return session, draft, [replace(self._examples_reply(step.query, topic, kinds), options=SECTION_OPTIONS)]
+            own = tuple(draft.basics.values())
+            return session, draft, [replace(self._examples_reply(step.query, topic, kinds, own), options=SECTION_OPTIONS)]
         if action == "skip":
             draft.section(step.key).skipped = True
             return self._next(session, draft, "已跳过本节，定稿时会标注【待补充】。")
