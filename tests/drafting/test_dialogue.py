@@ -16,7 +16,7 @@ import pytest
 from bot.channels.terminal import run_terminal
 from bot.config import PROMPTS_DIR
 from bot.drafting.skeletons import load_kinds, load_topics
-from bot.retrieval.store import IndexStore
+from bot.ingest.indexer import Indexer
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow
@@ -26,11 +26,11 @@ TOPICS = load_topics(PROMPTS_DIR)
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory, embedder) -> Path:
+def data_dir(tmp_path_factory) -> Path:
     from bot.config import Settings
 
     folder = tmp_path_factory.mktemp("dialogue-data")
-    IndexStore(Settings(_env_file=None, data_dir=folder), embedder).build([CORPUS])
+    Indexer(Settings(_env_file=None, data_dir=folder)).build([CORPUS])
     return folder
 
 
