@@ -38,14 +38,10 @@ def _field_tokens(passage: Passage, field: str) -> list[str]:
     return _heading_tokens(passage.section, passage.kind, passage.title)
 
 
-HEADINGS_WITH_TITLE = False
-HEADING_BIGRAMS = False
-
-
-def _heading_tokens(section: tuple[str, ...], kind: str, title: str = "") -> list[str]:
-    # The document kind rides along with the headings: "调研报告里……" should prefer reports.
-    text = " ".join(section) + " " + kind + (" " + title if HEADINGS_WITH_TITLE else "")
-    return tokenize.words(text) + (tokenize.bigrams(" ".join(section)) if HEADING_BIGRAMS else [])
+def _heading_tokens(section: tuple[str, ...], kind: str, title: str) -> list[str]:
+    # The document's kind and title ride along with its headings: "调研报告里……" should prefer
+    # reports, and a passage of 禁毒工作总结 is about 禁毒 even where its text does not say so.
+    return tokenize.words(" ".join(section) + " " + kind + " " + title)
 
 
 # Below this many passages one process tokenises faster than starting workers (each loads jieba).
@@ -105,25 +101,6 @@ def tokenise_texts(texts: Sequence[str], workers: int = 1) -> tuple[list[list[st
 
 # Synonym expansions help recall but must not outweigh the words the user typed.
 EXPANSION_WEIGHT = 0.4
-THESAURUS_WEIGHT = 0.0
-THESAURUS_FIELDS = ("words",)
-SKIP_WEIGHT = 0.0
-
-
-def skipgrams(text: str, gap: int = SKIP_GAP if "SKIP_GAP" in globals() else 1) -> list[str]:
-    key = tokenize.prepare(text)
-    out = []
-    for run in tokenize._HAN_RUN.findall(key):
-        if tokenize._HAN.match(run):
-            for g in range(1, SKIP_MAX_GAP + 1):
-                out.extend(run[i] + run[i + g + 1] for i in range(len(run) - g - 1))
-    return out or [""]
-
-
-SKIP_MAX_GAP = 1
-PRF_WEIGHT = 0.0
-PRF_DOCS = 3
-PRF_TERMS = 10
 
 
 def _query_tokens(query: str, field: str) -> tuple[list[str], list[str]]:
@@ -157,13 +134,9 @@ class LexicalIndex:
             headings.append(heading_cache[key])
         t2 = time.perf_counter()
         indexes: dict[str, bm25s.BM25] = {}
-        fields = FIELDS + (("skip",) if SKIP_WEIGHT > 0 else ())
-        for field in fields:
+        for field in FIELDS:
             # One field's token lists at a time: they take far more memory than the joined strings.
-            if field == "skip":
-                tokens = [skipgrams(p.text) for p in passages]
-            else:
-                tokens = headings if field == "headings" else [split_tokens(x) for x in joined.pop(field)]
+            tokens = headings if field == "headings" else [split_tokens(x) for x in joined.pop(field)]
             index = bm25s.BM25(k1=1.2, b=0.75)
             index.index([t or [""] for t in tokens], show_progress=False)
             indexes[field] = index
@@ -185,8 +158,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         size = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))["size"]
-        indexes = {f: bm25s.BM25.load(str(folder / f), show_progress=False, mmap=False) for f in FIELDS + ("skip",)
-                   if (folder / f).exists()}
+        indexes = {f: bm25s.BM25.load(str(folder / f), show_progress=False, mmap=False) for f in FIELDS}
         return cls(indexes, size)
 
     def field_scores(self, query: str, field: str) -> np.ndarray:
@@ -199,64 +171,20 @@ class LexicalIndex:
             scores += np.asarray(index.get_scores(base), dtype=np.float32)
         if extra:
             scores += EXPANSION_WEIGHT * np.asarray(index.get_scores(extra), dtype=np.float32)
-        if THESAURUS_WEIGHT > 0 and field in THESAURUS_FIELDS:
-            more = tokenize.query_thesaurus(query, field)
-            if more:
-                scores += THESAURUS_WEIGHT * np.asarray(index.get_scores(more), dtype=np.float32)
         return scores
 
-    def scores(self, query: str, feedback=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def scores(self, query: str) -> np.ndarray:
         """The fused lexical score of every passage."""
         total = np.zeros(self.size, dtype=np.float32)
-        if SKIP_WEIGHT > 0 and "skip" in self._indexes:
-            grams = tokenize.query_bigrams(query)[0]
-            if grams:
-                sk = np.asarray(self._indexes["skip"].get_scores(grams), dtype=np.float32)
-                if sk.max() > 0:
-                    total += SKIP_WEIGHT * sk / sk.max()
         for field in FIELDS:
             s = self.field_scores(query, field)
             best = float(s.max()) if s.size else 0.0
             if best > 0:
                 total += FIELD_WEIGHTS[field] * (s / best)
-        if feedback is not None and PRF_WEIGHT > 0 and total.size:
-            top = top_positions(total, None, PRF_DOCS)
-            terms = self.feedback_terms(query, [feedback(i) for i in top])
-            if terms:
-                fb = np.asarray(self._indexes["words"].get_scores(terms), dtype=np.float32)
-                best = float(fb.max())
-                if best > 0:
-                    total += PRF_WEIGHT * (fb / best)
         return total
 
-    def doc_freq(self, field: str, token: str) -> int:
-        index = self._indexes[field]
-        tid = index.vocab_dict.get(token)
-        if tid is None:
-            return 0
-        indptr = index.scores["indptr"]
-        return int(indptr[tid + 1] - indptr[tid])
-
-    def feedback_terms(self, query: str, docs: list[list[str]]) -> list[str]:
-        base, extra = tokenize.query_words(query)
-        skip = set(base) | set(extra)
-        weight: dict[str, float] = {}
-        n = max(1, self.size)
-        for tokens in docs:
-            if not tokens:
-                continue
-            for tok in set(tokens):
-                if len(tok) < 2 or tok in skip or tok.isdigit():
-                    continue
-                df = self.doc_freq("words", tok)
-                if df < 2:
-                    continue
-                idf = np.log((n - df + 0.5) / (df + 0.5) + 1)
-                weight[tok] = weight.get(tok, 0.0) + tokens.count(tok) / len(tokens) * idf
-        return [t for t, _ in sorted(weight.items(), key=lambda kv: -kv[1])[:PRF_TERMS]]
-
-    def ranking(self, query: str, mask: np.ndarray | None, depth: int, feedback=None) -> tuple[list[int], np.ndarray]:  # type: ignore[no-untyped-def]
-        scores = self.scores(query, feedback)
+    def ranking(self, query: str, mask: np.ndarray | None, depth: int) -> tuple[list[int], np.ndarray]:
+        scores = self.scores(query)
         return top_positions(scores, mask, depth), scores
 
 

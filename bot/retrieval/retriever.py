@@ -16,7 +16,6 @@ from langchain_core.retrievers import BaseRetriever
 from bot.retrieval.dense import TextEmbedder, VectorStore, VectorStoreUnavailable
 from bot.retrieval.lexical import rrf
 from bot.retrieval.snapshot import Snapshot
-from bot.text import tokenize
 from bot.text.model import Passage
 from bot.text.normalize import match_key
 
@@ -29,9 +28,6 @@ DEGRADED_NOTICE = "向量库暂时不可用，本次结果仅来自关键词检�
 # is already shown there. Short shingles survive a repost's small edits (a changed word, other
 # punctuation) that break the 12-character ones of index-time dedup; comparing with the union of
 # the listed hits catches a repost whose passages were cut at other places.
-STRUCT_WEIGHT = 0.0
-OPENING_CUES = ("开头", "开篇", "引言", "导语", "开场白", "第一段")
-CLOSING_CUES = ("结尾", "结束语", "结语", "收尾", "最后一段", "结束部分")
 COLLAPSE_SHINGLE = 5
 COLLAPSE_THRESHOLD = 0.7
 _NOT_CONTENT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
@@ -95,7 +91,6 @@ class Retriever:
         self.embedder = embedder
         self.vectors = vectors
         self.dense_weight = float(snapshot.meta.get("dense_weight", 0.0)) if dense_weight is None else dense_weight
-        self._places: tuple[np.ndarray, np.ndarray] | None = None
 
     def _mask(self, kinds: Sequence[str], topics: Sequence[str], exclude_sensitive: bool) -> np.ndarray | None:
         if not kinds and not topics and not exclude_sensitive:
@@ -148,30 +143,8 @@ class Retriever:
         ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         return SearchResult(self._collapse(ordered, k))
 
-    def _feedback(self, pos: int) -> list[str]:
-        return tokenize.words(self.passages[pos].text)
-
-    def _place(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._places is None:
-            last: dict[int, int] = {}
-            for p in self.passages:
-                last[p.doc] = max(last.get(p.doc, 0), p.position)
-            self._places = (np.array([p.position == 0 for p in self.passages], dtype=bool),
-                            np.array([p.position == last[p.doc] and p.position > 0 for p in self.passages], dtype=bool))
-        return self._places
-
     def _lexical(self, query: str, mask: np.ndarray | None, k: int) -> tuple[Hit, ...]:
-        if STRUCT_WEIGHT > 0 and any(c in query for c in OPENING_CUES + CLOSING_CUES):
-            scores = self.snapshot.lexical.scores(query, self._feedback)
-            first, last = self._place()
-            if any(c in query for c in OPENING_CUES):
-                scores = scores + STRUCT_WEIGHT * (first & (scores > 0))
-            if any(c in query for c in CLOSING_CUES):
-                scores = scores + STRUCT_WEIGHT * (last & (scores > 0))
-            from bot.retrieval.lexical import top_positions
-            ranked = top_positions(scores, mask, DEPTH)
-            return self._collapse([(i, float(scores[i])) for i in ranked], k)
-        lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH, self._feedback)
+        lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH)
         return self._collapse([(i, float(scores[i])) for i in lexical], k)
 
     def _collapse(self, ordered: list[tuple[int, float]], k: int) -> tuple[Hit, ...]:

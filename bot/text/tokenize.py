@@ -104,33 +104,10 @@ def expansions(base: list[str]) -> list[str]:
     return out
 
 
-def thesaurus_expansions(base: list[str], skip: list[str]) -> list[str]:
-    """Strict synonyms (词林 ``=`` groups) of the query's own words."""
-    from bot.text.thesaurus import strict_synonyms
-
-    table = strict_synonyms()
-    out: list[str] = []
-    for tok in base:
-        for v in table.get(tok, ()):
-            if v not in base and v not in skip and v not in out:
-                out.append(v)
-    return out
-
-
 def query_words(query: str) -> tuple[list[str], list[str]]:
     """The query's words, and the expansions that should count for less."""
     base = list(dict.fromkeys(words(query)))
     return base, expansions(base)
-
-
-def query_thesaurus(query: str, field: str) -> list[str]:
-    """The query's thesaurus expansions as tokens of ``field`` (words or bigrams)."""
-    base, extra = query_words(query)
-    found = thesaurus_expansions(base, extra)
-    if field != "bigrams":
-        return found
-    grams = set(query_bigrams(query)[0]) | set(query_bigrams(query)[1])
-    return list(dict.fromkeys(g for v in found for g in bigrams(v) if g not in grams))
 
 
 def query_bigrams(query: str) -> tuple[list[str], list[str]]:
