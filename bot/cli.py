@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from bot.config import DEFAULT_CORPUS, Settings
-from bot.offline import set_offline_environment
+from bot.offline import keep_caches_under, set_offline_environment
 
 log = logging.getLogger("bot")
 
@@ -306,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     set_offline_environment()
     args = build_parser().parse_args(argv)
+    keep_caches_under(Path(args.data_dir) if args.data_dir else Settings().data_dir)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("bm25s", "httpx", "chromadb", "sentence_transformers", "transformers"):

@@ -81,3 +81,26 @@ def test_eval_prints_one_json_object_with_every_method(settings, capsys):
     # ...because fusing it in would hurt.
     assert methods["hybrid"]["mrr@10"] < lexical["mrr@10"] and methods["dense"]["mrr@10"] < lexical["mrr@10"]
     assert default["hit@5"] >= 0.9
+
+
+@pytest.mark.slow
+def test_index_leaves_nothing_in_tmpdir_and_keeps_its_caches_in_the_data_directory(tmp_path):
+    """The real model loads (a dense weight makes the run compute vectors), as torch and jieba would
+    leave their caches in the TMPDIR every user of the machine shares."""
+    import shutil
+    import subprocess
+    import sys
+
+    from bot.bench import drafter_env
+
+    corpus, tmpdir, data = tmp_path / "corpus", tmp_path / "tmp", tmp_path / "data"
+    corpus.mkdir()
+    tmpdir.mkdir()
+    for name in ("special_dibao_assistance_2024.md", "special_employment_2024.md"):
+        shutil.copy(CORPUS / name, corpus / name)
+    run = subprocess.run([sys.executable, "-m", "bot", "index", str(corpus)], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300, env=drafter_env(data, TMPDIR=str(tmpdir), DRAFTER_DENSE_WEIGHT="0.5"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "新向量" in run.stdout
+    assert list(tmpdir.iterdir()) == []
+    assert (data / "cache" / "jieba.cache").is_file()
