@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.retrieval.retriever import Retriever, SearchResult
 from bot.text import tokenize
 from bot.text.mask import leaks, mask_facts
+from bot.text.model import Passage
 from bot.text.normalize import han_count
 from bot.text.tags import find_placeholders
 
@@ -42,20 +43,24 @@ def find_phrases(retriever: Retriever, query: str, k: int = 5, passages: int = 8
     shows a digit or a place name after masking is left out (``leaks``)."""
     hits = retriever.search(query, k=passages, kinds=kinds, topics=topics, exclude_sensitive=True)
     q_grams = set(tokenize.query_bigrams(query)[0])
-    scored: list[Phrase] = []
-    seen: set[str] = set()
+    candidates: list[tuple[float, str, Passage]] = []
     for rank, hit in enumerate(hits):
         for sentence in sentences(hit.passage.text):
-            masked = _strip_numbering(mask_facts(_strip_numbering(sentence), own))
-            if masked in seen or han_count(masked) > 120 or leaks(masked, own):
-                continue
-            seen.add(masked)
             grams = set(tokenize.bigrams(sentence))
             overlap = len(q_grams & grams) / (len(q_grams) or 1)
-            score = overlap + 0.5 / (rank + 1)
-            scored.append(Phrase(masked, hit.passage.source, hit.passage.title, hit.passage.section_path, score))
-    scored.sort(key=lambda p: -p.score)
-    kept = [p for p in scored if not find_placeholders(p.text.replace("__", "").replace("XX", ""))][:k]
+            candidates.append((overlap + 0.5 / (rank + 1), sentence, hit.passage))
+    candidates.sort(key=lambda c: -c[0])
+    kept: list[Phrase] = []
+    seen: set[str] = set()
+    for score, sentence, passage in candidates:  # best first: only what is shown gets masked
+        masked = _strip_numbering(mask_facts(_strip_numbering(sentence), own))
+        if (masked in seen or han_count(masked) > 120 or leaks(masked, own)
+                or find_placeholders(masked.replace("__", "").replace("XX", ""))):
+            continue
+        seen.add(masked)
+        kept.append(Phrase(masked, passage.source, passage.title, passage.section_path, score))
+        if len(kept) >= k:
+            break
     return SearchResult(tuple(kept), hits.degraded)
 
 

@@ -49,8 +49,10 @@ def _pos_tokenizer():  # type: ignore[no-untyped-def]
     return jieba.posseg.POSTokenizer(jieba_tokenizer())
 
 
-def _words(text: str) -> list[tuple[str, str]]:
-    return [(p.word, p.flag) for p in _pos_tokenizer().lcut(text)]
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, part of speech) of ``text``; cached: example sentences come back query after query."""
+    return tuple((p.word, p.flag) for p in _pos_tokenizer().lcut(text))
 
 
 def mask_facts(sentence: str, own: Sequence[str] = ()) -> str:
