@@ -48,7 +48,9 @@ def main(argv: list[str]) -> int:
             module = importlib.import_module(f"bot.bench.{name}")
             status |= module.run(flags)
         blocks[name] = captured.getvalue().rstrip() + "\n"
-    body = "".join(f"\n<!-- section: {n} -->\n{blocks[n]}<!-- /section -->\n" for n in SECTIONS if n in blocks)
+    # Blocks no section module writes (a record of a one-off experiment) are kept as they are.
+    order = [*SECTIONS, *(n for n in blocks if n not in SECTIONS)]
+    body = "".join(f"\n<!-- section: {n} -->\n{blocks[n]}<!-- /section -->\n" for n in order if n in blocks)
     REPORT.write_text(header + body, encoding="utf-8")
     print(f"written to {REPORT}", file=sys.stderr)
     return status
