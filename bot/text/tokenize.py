@@ -34,7 +34,11 @@ def jieba_tokenizer() -> jieba.Tokenizer:
 def _cache_dir() -> Path:
     from bot.config import Settings
 
-    folder = Settings().data_dir.resolve() / "cache"
+    try:
+        data_dir = Settings().data_dir
+    except Exception:  # a settings typo is reported where the process reads its settings, not here
+        data_dir = Path("data")
+    folder = data_dir.resolve() / "cache"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
