@@ -1,4 +1,5 @@
-"""Ranking passages for a query: lexical, dense, and their fusion; plus the langchain adapter."""
+"""Ranking passages for a query: lexical, dense, and their fusion (the langchain adapter is in
+``bot/retrieval/langchain_adapter.py``, so a search does not import langchain)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,9 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-
 from bot.retrieval.dense import TextEmbedder, VectorStore, VectorStoreUnavailable
 from bot.retrieval.lexical import rrf
 from bot.retrieval.snapshot import Snapshot
@@ -161,21 +158,3 @@ class Retriever:
             if len(hits) >= k:
                 break
         return tuple(hits)
-
-
-class DrafterRetriever(BaseRetriever):
-    """The retriever as a langchain ``BaseRetriever``, so it plugs into chains."""
-
-    retriever: Any
-    k: int = 5
-    method: str = "default"
-    kinds: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        hits = self.retriever.search(query, k=self.k, method=self.method, kinds=self.kinds, topics=self.topics)
-        return [
-            LCDocument(page_content=h.passage.text, id=h.passage.id,
-                       metadata={k: v for k, v in h.to_json().items() if k != "text"})
-            for h in hits
-        ]

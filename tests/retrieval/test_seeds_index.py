@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from bot.retrieval.retriever import DrafterRetriever, Retriever, content_shingles
+from bot.retrieval.langchain_adapter import DrafterRetriever
+from bot.retrieval.retriever import Retriever, content_shingles
 from bot.retrieval.snapshot import read_current
 from tests.conftest import SEEDS
 
