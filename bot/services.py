@@ -120,7 +120,6 @@ class CorpusLibrary:
 def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]
     """Writes a rendered draft to ``<data>/exports/<user>/`` as .docx or .md."""
     import re
-    from pathlib import Path
 
     from bot.drafting.export import to_docx, to_markdown
 

@@ -31,7 +31,7 @@ from bot.retrieval.collection import deployment_vectors
 from bot.retrieval.dense import INDEX_TIMEOUT, Embedder, TextEmbedder, VectorStoreUnavailable, weight_from_unknown_share
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.snapshot import (
-    FILES, LEXICAL, META, PASSAGES, POINTER, SNAPSHOTS, IndexUnavailable, Snapshot, current_folder, read_current,
+    FILES, LEXICAL, META, PASSAGES, POINTER, SNAPSHOTS, IndexUnavailable, current_folder, read_current,
 )
 from bot.text.model import Document, Passage
 
