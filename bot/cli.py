@@ -8,9 +8,14 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.offline import keep_caches_under, set_offline_environment
+
+if TYPE_CHECKING:
+    from bot.retrieval.retriever import Retriever
+    from bot.retrieval.snapshot import Snapshot
 
 log = logging.getLogger("bot")
 
@@ -69,7 +74,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
-def _open(args: argparse.Namespace, dense: bool | None = None):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, dense: bool | None = None) -> Retriever | None:
     from bot.retrieval.snapshot import IndexDamaged, IndexMissing, read_current
     from bot.services import open_retriever
 
@@ -90,7 +95,7 @@ def _open(args: argparse.Namespace, dense: bool | None = None):  # type: ignore[
     return open_retriever(settings, dense=dense, snapshot=snapshot)
 
 
-def _prepare_vectors(settings: Settings):  # type: ignore[no-untyped-def]
+def _prepare_vectors(settings: Settings) -> Snapshot | None:
     """The first dense search of an index built without vectors computes them once."""
     from bot.ingest.indexer import Indexer, IndexingError
     from bot.retrieval.snapshot import read_current

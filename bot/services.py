@@ -11,6 +11,7 @@ from bot.retrieval.collection import deployment_vectors
 from bot.retrieval.dense import Embedder, TextEmbedder
 from bot.retrieval.retriever import Retriever
 from bot.retrieval.snapshot import Snapshot, current_folder, load_current
+from bot.text.model import Passage
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class CorpusLibrary:
         return retriever
 
     @staticmethod
-    def _source(passage) -> str:  # type: ignore[no-untyped-def]
+    def _source(passage: Passage) -> str:
         return f"{passage.title}｜{passage.source}"
 
     def examples(self, query: str, kinds: Sequence[str], topics: Sequence[str],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.bench import dir_mb, latencies, p50_p95, peak_mb
@@ -81,7 +82,7 @@ def quality() -> None:
             for label, tok in (("rank_bm25 over jieba words", tokenize.words), ("rank_bm25 over bigrams", tokenize.bigrams)):
                 bm = BM25Okapi([tok(t) or [""] for t in texts])
 
-                def baseline(q: str, bm=bm, tok=tok) -> list[str]:  # type: ignore[no-untyped-def]
+                def baseline(q: str, bm: BM25Okapi = bm, tok: Callable[[str], list[str]] = tok) -> list[str]:
                     scores = bm.get_scores(tok(q))
                     return [texts[i] for i in sorted(range(len(texts)), key=lambda i: -scores[i])[:10]]
                 rows[label] = evaluate_method(baseline, queries)[0]

@@ -28,7 +28,9 @@ from bot.config import Settings
 from bot.ingest.loaders import IngestError, discover, read_file
 from bot.ingest.pipeline import IngestReport, build_passages, documents_from_json, documents_of, documents_to_json
 from bot.retrieval.collection import deployment_vectors
-from bot.retrieval.dense import INDEX_TIMEOUT, Embedder, TextEmbedder, VectorStoreUnavailable, weight_from_unknown_share
+from bot.retrieval.dense import (
+    INDEX_TIMEOUT, Embedder, TextEmbedder, VectorStore, VectorStoreUnavailable, weight_from_unknown_share,
+)
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.snapshot import (
     FILES, LEXICAL, META, PASSAGES, POINTER, SNAPSHOTS, IndexUnavailable, current_folder, read_current,
@@ -79,7 +81,7 @@ class Indexer:
             self._embedder = Embedder(self.settings.embedding_model)
         return self._embedder
 
-    def vectors(self, timeout: float = INDEX_TIMEOUT):  # type: ignore[no-untyped-def]
+    def vectors(self, timeout: float = INDEX_TIMEOUT) -> VectorStore:
         return deployment_vectors(self.settings, self.embedder.fingerprint, timeout)
 
     def build(self, paths: list[Path], progress: Progress = _no_progress,
@@ -184,7 +186,8 @@ class Indexer:
         return embedded
 
     # -- steps ---------------------------------------------------------------------------------
-    def _read(self, paths: list[Path], prev_files: dict[str, dict[str, object]], progress: Progress):  # type: ignore[no-untyped-def]
+    def _read(self, paths: list[Path], prev_files: dict[str, dict[str, object]], progress: Progress,
+              ) -> tuple[list[Document], dict[str, dict[str, object]], list[str], tuple[int, int, int]]:
         files = discover(paths)
         roots = [p for p in paths if p.is_dir()]
         errors: list[str] = []
@@ -199,7 +202,7 @@ class Indexer:
                 data_hash = _sha256(path)
                 cached = prev_files.get(source)
                 if cached and cached["sha256"] == data_hash:
-                    file_docs = documents_from_json(cached["documents"])  # type: ignore[arg-type]
+                    file_docs = documents_from_json(cached["documents"])  # type: ignore[arg-type]  # files.json is untyped JSON
                     reused += 1
                 else:
                     text = read_file(path, max_bytes)
@@ -235,7 +238,7 @@ class Indexer:
         want = forced if forced is not None else (weight > 0 or bool(prev_meta.get("vectors")))
         return share, weight, want
 
-    def _embed(self, vectors, passages: list[Passage], have: set[str], progress: Progress) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    def _embed(self, vectors: VectorStore, passages: list[Passage], have: set[str], progress: Progress) -> tuple[int, int]:
         todo = [p for p in passages if p.id not in have]
         try:
             for start in range(0, len(todo), EMBED_BATCH):
@@ -250,7 +253,7 @@ class Indexer:
             raise IndexingError(f"写入向量库失败，原索引保持不变：{exc}") from exc
         return len(todo), len(passages) - len(todo)
 
-    def _delete_stale(self, vectors, keep: set[str], dropped: set[str]) -> None:  # type: ignore[no-untyped-def]
+    def _delete_stale(self, vectors: VectorStore, keep: set[str], dropped: set[str]) -> None:
         try:
             if self.settings.chroma_url:  # shared: only what this deployment itself dropped
                 vectors.delete(sorted(dropped))

@@ -21,7 +21,7 @@ def _dead_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_search_and_examples_say_when_results_are_lexical_only(tmp_path: Path, fake_models) -> None:  # type: ignore[no-untyped-def]
+def test_search_and_examples_say_when_results_are_lexical_only(tmp_path: Path, fake_models: object) -> None:
     # Built with vectors, as with a Chinese model; the server those searches need is down.
     Indexer(Settings(_env_file=None, data_dir=tmp_path, dense_weight=0.5)).build([CORPUS])
     down = Settings(_env_file=None, data_dir=tmp_path, dense_weight=0.5,

@@ -11,7 +11,8 @@ import pytest
 
 from bot.ingest.indexer import Indexer
 from bot.retrieval.dense import VectorStoreUnavailable
-from bot.retrieval.retriever import DEGRADED_NOTICE, Retriever
+from bot.config import Settings
+from bot.retrieval.retriever import DEGRADED_NOTICE, Hit, Retriever, SearchResult
 from bot.retrieval.snapshot import read_current
 from bot.services import NO_INDEX_NOTICE, CorpusLibrary, make_dialogue
 from tests.conftest import CORPUS
@@ -29,7 +30,7 @@ class StallingVectorStore:
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def query(self, vector, n):  # type: ignore[no-untyped-def]
+    def query(self, vector: object, n: int) -> list[str]:
         self.entered.set()
         assert self.release.wait(10)
         raise VectorStoreUnavailable("向量库服务器无响应")
@@ -46,8 +47,8 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory):
 
 def test_concurrent_searches_each_get_their_own_status(corpus_index, fake_embedder) -> None:
     store = StallingVectorStore()
-    retriever = Retriever(read_current(corpus_index.index_dir), fake_embedder, store, dense_weight=1.0)  # type: ignore[arg-type]
-    results: dict[str, object] = {}
+    retriever = Retriever(read_current(corpus_index.index_dir), fake_embedder, store, dense_weight=1.0)  # type: ignore[arg-type]  # a stand-in store
+    results: dict[str, SearchResult[Hit]] = {}
     failing = threading.Thread(target=lambda: results.setdefault("a", retriever.search(QUERY, method="hybrid")))
     failing.start()
     assert store.entered.wait(10)
@@ -56,11 +57,11 @@ def test_concurrent_searches_each_get_their_own_status(corpus_index, fake_embedd
     failing.join(10)
     results["c"] = retriever.search(QUERY, method="lexical")  # and one after it
     a, b, c = results["a"], results["b"], results["c"]
-    assert a.degraded == DEGRADED_NOTICE and a.hits  # type: ignore[attr-defined]
-    assert b.degraded == "" and c.degraded == "" and b.hits  # type: ignore[attr-defined]
+    assert a.degraded == DEGRADED_NOTICE and a.hits
+    assert b.degraded == "" and c.degraded == "" and b.hits
 
 
-def _dangling(settings) -> None:  # type: ignore[no-untyped-def]
+def _dangling(settings: Settings) -> None:
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     (settings.index_dir / "CURRENT").write_text("20240101-000000-gone", encoding="utf-8")
 
