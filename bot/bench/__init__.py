@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
+from bot.offline import OFFLINE_ENV
 
 
 def drafter_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment for ``python -m bot …`` in a child process: this checkout, ``data_dir``,
     offline models, and none of the operator's own DRAFTER_*/TELEGRAM_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRAFTER_", "TELEGRAM_"))}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), DRAFTER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1",
-               TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False", **extra)
+    env.update(OFFLINE_ENV)
+    env.update(PYTHONPATH=str(PROJECT_ROOT), DRAFTER_DATA_DIR=str(data_dir), **extra)
     return env
 
 

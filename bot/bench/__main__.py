@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib
 import io
-import os
 import re
 import sys
 import time
 from contextlib import redirect_stdout
 
 from bot.config import PROJECT_ROOT
+from bot.offline import set_offline_environment
 
 SECTIONS = ("retrieval", "scale", "load", "llm")
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"
@@ -28,9 +28,7 @@ class _Tee(io.TextIOBase):
 
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    set_offline_environment()
     chosen = [a for a in argv if not a.startswith("-")] or list(SECTIONS)
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
@@ -50,7 +48,9 @@ def main(argv: list[str]) -> int:
             module = importlib.import_module(f"bot.bench.{name}")
             status |= module.run(flags)
         blocks[name] = captured.getvalue().rstrip() + "\n"
-    body = "".join(f"\n<!-- section: {n} -->\n{blocks[n]}<!-- /section -->\n" for n in SECTIONS if n in blocks)
+    # Blocks no section module writes (a record of a one-off experiment) are kept as they are.
+    order = [*SECTIONS, *(n for n in blocks if n not in SECTIONS)]
+    body = "".join(f"\n<!-- section: {n} -->\n{blocks[n]}<!-- /section -->\n" for n in order if n in blocks)
     REPORT.write_text(header + body, encoding="utf-8")
     print(f"written to {REPORT}", file=sys.stderr)
     return status

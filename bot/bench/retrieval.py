@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.bench import dir_mb, latencies, p50_p95, peak_mb
@@ -12,6 +13,17 @@ from bot.config import DEFAULT_CORPUS, PROJECT_ROOT, Settings
 
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 QUERIES = PROJECT_ROOT.parent / "shared" / "eval" / "retrieval_dev.jsonl"
+PAGES = PROJECT_ROOT.parent / "shared" / "eval" / "pages"
+# Paraphrase queries of our own over corpus/ (abbreviations, colloquial wording, a formula described
+# instead of quoted): the kind of query where the user's words differ from the passage's.
+PROBE = Path(__file__).with_name("paraphrase_probe.jsonl")
+# (name, queries, corpus) of the quality tables; sets whose files are absent are skipped.
+QUALITY_SETS = (
+    ("dev set (`shared/eval/retrieval_dev.jsonl` over `shared/seeds`)", QUERIES, SEEDS),
+    ("pages (`shared/eval/pages/queries.jsonl` over `pages/corpus`)", PAGES / "queries.jsonl", PAGES / "corpus"),
+    ("paraphrase probe (ours, `bot/bench/paraphrase_probe.jsonl` over `corpus/`)", PROBE, DEFAULT_CORPUS),
+)
+METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms")
 
 
 def _lat(fn, queries: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -42,13 +54,56 @@ def stages(texts: dict[str, str]) -> dict[str, float]:
     return out
 
 
+def quality() -> None:
+    """Every method on each set, beside plain BM25 (rank_bm25) over the same passages."""
+    from rank_bm25 import BM25Okapi
+
+    from bot.ingest.indexer import Indexer
+    from bot.retrieval.evaluate import evaluate_method, load_queries
+    from bot.retrieval.retriever import METHODS
+    from bot.services import open_retriever
+    from bot.text import tokenize
+
+    print("## Retrieval quality\n\nThe metrics of `shared/eval/README.md` (top 10, containment match), every method "
+          "over one index per set; the baselines are rank_bm25 (BM25Okapi) over the same passages, tokenised by "
+          "jieba with our dictionary or into character bigrams, queries tokenised alike, nothing else.")
+    for name, queries_path, corpus in QUALITY_SETS:
+        if not (queries_path.exists() and corpus.exists()):
+            continue
+        queries = load_queries(queries_path)
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(_env_file=None, data_dir=Path(tmp), chroma_url="")
+            indexer = Indexer(settings)
+            indexer.build([corpus], with_vectors=True)
+            retriever = open_retriever(settings, dense=True, embedder=indexer.embedder)
+            assert retriever is not None
+            texts = [p.text for p in retriever.passages]
+            rows: dict[str, dict[str, float]] = {}
+            for label, tok in (("rank_bm25 over jieba words", tokenize.words), ("rank_bm25 over bigrams", tokenize.bigrams)):
+                bm = BM25Okapi([tok(t) or [""] for t in texts])
+
+                def baseline(q: str, bm: BM25Okapi = bm, tok: Callable[[str], list[str]] = tok) -> list[str]:
+                    scores = bm.get_scores(tok(q))
+                    return [texts[i] for i in sorted(range(len(texts)), key=lambda i: -scores[i])[:10]]
+                rows[label] = evaluate_method(baseline, queries)[0]
+            for method in METHODS:
+                def run_method(q: str, m: str = method) -> list[str]:
+                    return [h.passage.text for h in retriever.search(q, k=10, method=m)]
+                run_method(queries[0].query)
+                rows[method] = evaluate_method(run_method, queries)[0]
+        print(f"\n### {name}: {len(queries)} queries, {len(texts)} passages, default dense weight "
+              f"{retriever.dense_weight:.2f}\n")
+        print("| method | " + " | ".join(METRICS) + " |")
+        print("|---|" + "---|" * len(METRICS))
+        for label, m in rows.items():
+            print(f"| {label} | " + " | ".join(f"{m[k]:.3f}" if k != "p50_ms" else f"{m[k]:.1f}" for k in METRICS) + " |")
+
+
 def run(flags: list[str]) -> int:
     from rank_bm25 import BM25Okapi
 
+    from bot.ingest.indexer import Indexer
     from bot.retrieval.evaluate import load_queries
-    from bot.retrieval.lexical import LexicalIndex
-    from bot.retrieval.store import IndexStore, Snapshot
-    from bot.retrieval.retriever import Retriever
     from bot.services import open_retriever
 
     queries = [q.query for q in load_queries(QUERIES)] if QUERIES.exists() else ["党建工作", "低保救助"]
@@ -68,14 +123,20 @@ def run(flags: list[str]) -> int:
     print(f"- whole pipeline {chars / total:>12,.0f} chars/s   baseline rank_bm25 on whitespace lines "
           f"{chars / max(baseline, 1e-9):,.0f} chars/s (ratio {baseline / total:.3f})")
 
+    with tempfile.TemporaryDirectory() as lexical_tmp:
+        settings = Settings(_env_file=None, data_dir=Path(lexical_tmp), chroma_url="")
+        t = time.perf_counter()
+        plain = Indexer(settings).build([source])
+        print(f"- full build as `drafter index` does it with the packaged model (dense weight "
+              f"{plain.dense_weight:.2f}, so no vectors): {time.perf_counter() - t:.1f} s, {plain.embedded} vectors")
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, data_dir=Path(tmp), chroma_url="")  # embedded: leave no collection on a server
         t = time.perf_counter()
-        store = IndexStore(settings)
-        result = store.build([source])
+        store = Indexer(settings)
+        result = store.build([source], with_vectors=True)
         build_s = time.perf_counter() - t
-        print(f"- full build with embeddings: {build_s:.1f} s ({result.embedded} vectors, "
-              f"[UNK] {result.unknown_share:.1%}); index on disk {dir_mb(Path(tmp)):.1f} MB")
+        print(f"- full build with embeddings (what `--method dense` first prepares): {build_s:.1f} s "
+              f"({result.embedded} vectors, [UNK] {result.unknown_share:.1%}); index on disk {dir_mb(Path(tmp)):.1f} MB")
         t = time.perf_counter()
         again = store.build([source])
         print(f"- re-index unchanged: {time.perf_counter() - t:.2f} s, {again.embedded} vectors computed "
@@ -91,6 +152,8 @@ def run(flags: list[str]) -> int:
             p50, p95 = _lat(lambda q, m=method: retriever.search(q, k=10, method=m), queries)
             print(f"- {method:<8} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  (p95 ratio to baseline {p95 / max(b95, 1e-9):.1f})")
 
+    print()
+    quality()
     print(f"\npeak RSS so far {peak_mb():.0f} MB")
     return 0
 

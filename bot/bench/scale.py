@@ -5,7 +5,7 @@ Every measurement runs in a child process of its own (``python -m bot.bench.scal
 so each peak RSS belongs to one size and one step, not to everything measured before it:
 
 - ``lexical-build``: the real ``LexicalIndex.build`` and the real snapshot format
-  (``IndexStore._write_snapshot``), with the build's own profile of where the time went;
+  (``bot.ingest.indexer.write_snapshot``), with the build's own profile of where the time went;
 - ``lexical-query``: the snapshot loaded as the bot loads it, queried through
   ``Retriever.search(method="lexical")``;
 - ``bm25-baseline``: rank_bm25 ``BM25Okapi`` over the same passages' jieba words;
@@ -254,8 +254,8 @@ def _timed_rounds(fn, queries: list[str], rounds: int = ROUNDS) -> list[float]: 
 
 
 def _child_lexical_build(n: int, folder: Path, workers: int | None) -> dict[str, Any]:
+    from bot.ingest.indexer import write_snapshot
     from bot.retrieval.lexical import FIELDS, LexicalIndex
-    from bot.retrieval.store import IndexStore
 
     t = time.perf_counter()
     passages = synthetic_passages(n)
@@ -266,14 +266,12 @@ def _child_lexical_build(n: int, folder: Path, workers: int | None) -> dict[str,
     lexical = LexicalIndex.build(passages, workers=workers)
     build_s = time.perf_counter() - t
     cpu = _cpu_s() - cpu0
-    store = IndexStore(_settings(folder))
-    meta = {"model": "", "collection": "", "unknown_share": 0.0, "dense_weight": 0.0,
+    index_dir = _settings(folder).index_dir
+    meta = {"model": "", "vectors": False, "collection": None, "unknown_share": 0.0, "dense_weight": 0.0,
             "passages": len(passages), "report": [], "built_at": time.strftime("%Y-%m-%d %H:%M:%S")}
     t = time.perf_counter()
-    store._write_snapshot(passages, {}, meta, lexical)
+    snap = write_snapshot(index_dir, passages, {}, meta, lexical)
     save_s = time.perf_counter() - t
-    snap = store.current_folder()
-    assert snap is not None
     return {
         "passages": len(passages), "chars": sum(len(p.text) for p in passages), "gen_s": gen_s,
         "build_s": build_s, "build_cpu_s": cpu, "save_s": save_s, "profile": lexical.build_profile,
@@ -285,11 +283,11 @@ def _child_lexical_build(n: int, folder: Path, workers: int | None) -> dict[str,
 def _child_lexical_query(n: int, folder: Path) -> dict[str, Any]:
     from bot.retrieval import lexical as lx
     from bot.retrieval.retriever import DEPTH, Retriever
-    from bot.retrieval.store import IndexStore
+    from bot.retrieval.snapshot import read_current
 
     queries = _queries()
     t = time.perf_counter()
-    snapshot = IndexStore(_settings(folder)).load()
+    snapshot = read_current(_settings(folder).index_dir)
     load_s = time.perf_counter() - t
     assert snapshot is not None and len(snapshot.passages) == n
     retriever = Retriever(snapshot, dense_weight=0.0)
@@ -378,20 +376,21 @@ def _child_embed(sample: int, folder: Path) -> dict[str, Any]:
 def _child_dense(n: int, folder: Path, base_path: Path) -> dict[str, Any]:
     import numpy as np
 
+    from bot.retrieval.collection import deployment_vectors
     from bot.retrieval.dense import Embedder
     from bot.retrieval.retriever import DEPTH, Retriever
-    from bot.retrieval.store import IndexStore
+    from bot.retrieval.snapshot import read_current
 
     queries = _queries()
     settings = _settings(folder)
-    store = IndexStore(settings, Embedder())
-    snapshot = store.load()
-    assert snapshot is not None and len(snapshot.passages) == n
+    embedder = Embedder()
+    snapshot = read_current(settings.index_dir)
+    assert len(snapshot.passages) == n
     ids = [p.id for p in snapshot.passages]
     metas = [{"source": p.source, "kind": p.kind} for p in snapshot.passages]
     vectors = synthetic_vectors(np.load(base_path), n)
     before_insert = _hwm_mb()
-    vstore = store.vectors()
+    vstore = deployment_vectors(settings, embedder.fingerprint)
     t = time.perf_counter()
     vstore.add(ids, vectors, metas)
     insert_s = time.perf_counter() - t
@@ -403,7 +402,6 @@ def _child_dense(n: int, folder: Path, base_path: Path) -> dict[str, Any]:
     exact_mb = exact_path.stat().st_size / 1048576
     exact_path.unlink()
 
-    embedder = store.embedder
     embedder.encode(["预热"])
     embed_ms = _timed_rounds(lambda q: embedder.encode([q]), queries, rounds=1)
     # The same with one torch thread: on a busy 2-core machine, torch's default of one thread per
@@ -442,10 +440,10 @@ def _child_dense(n: int, folder: Path, base_path: Path) -> dict[str, Any]:
         q = queries[i % len(queries)]
         for method, out in times.items():
             t = time.perf_counter()
-            retriever.search(q, k=10, method=method)
+            found = retriever.search(q, k=10, method=method)
             if i >= WARMUP:
                 out.append((time.perf_counter() - t) * 1000)
-            assert not retriever.degraded, retriever.degraded
+            assert not found.degraded, found.degraded
     dense, hybrid = times["dense"], times["hybrid"]
     return {
         "insert_s": insert_s, "chroma_mb": chroma_mb, "exact_mb": exact_mb,

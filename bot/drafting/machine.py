@@ -223,23 +223,24 @@ class Machine:
                 best, best_score = topic, score
         return best
 
-    def _examples_reply(self, query: str, topic: TopicSpec | None, kinds: Sequence[str], library: Library | None) -> Reply:
+    def _examples_reply(self, query: str, topic: TopicSpec | None, kinds: Sequence[str], library: Library | None,
+                        own: Sequence[str] = ()) -> Reply:
         if library is None:
             return Reply(self.say("library_missing"))
         try:
-            passages, phrases = library.examples(query, kinds, topic.retrieval_topics if topic else ())
+            passages, phrases, notice = library.examples(query, kinds, topic.retrieval_topics if topic else (), own)
         except Exception:
             log.exception("example search failed")
             return Reply(self.say("examples_failed"))
         if not passages and not phrases:
-            return Reply(self.say("no_examples"))
-        lines = [*self._notice(library), self.say("examples_intro")]
+            return Reply(notice or self.say("no_examples"))
+        lines = [*self._notice(notice), self.say("examples_intro")]
         for i, (text, source) in enumerate(phrases[:3], 1):
             lines.append(self.say("example_line", n=i, text=text, source=source))
         if passages:
             lines.append(self.say("passages_intro"))
             for text, source in passages[:2]:
-                excerpt = mask_facts(text)
+                excerpt = mask_facts(text, own)
                 lines.append(self.say("passage_line", source=source,
                                       text=excerpt[:220] + ("…" if len(excerpt) > 220 else "")))
         return Reply("\n".join(lines))
@@ -251,18 +252,19 @@ class Machine:
         if library is None:
             return [Reply(self.say("lookup_missing"))]
         try:
-            found = library.search(arg) if cmd == "/search" else library.phrases(arg)
+            own = tuple(v for v in draft.basics.values() if v) if draft else ()
+            found, notice = library.search(arg) if cmd == "/search" else library.phrases(arg, own)
         except Exception:
             log.exception("lookup failed")
             return [Reply(self.say("lookup_failed"))]
         if not found:
-            return [Reply(self.say("nothing_found"))]
-        lines = [*self._notice(library),
+            return [Reply(notice or self.say("nothing_found"))]
+        lines = [*self._notice(notice),
                  *(self.say("example_line", n=i, text=t, source=s) for i, (t, s) in enumerate(found[:5], 1))]
         return [Reply("\n".join(lines), self._options_for(session, draft))]
 
-    def _notice(self, library: Library) -> list[str]:
-        notice = getattr(library, "notice", "")
+    def _notice(self, notice: str) -> list[str]:
+        """The library's word on an answer (e.g. the vector store is down), as a first line."""
         return [self.say("notice", notice=notice)] if notice else []
 
     # -- choosing what to write ----------------------------------------------------------------
@@ -423,7 +425,8 @@ class Machine:
         if action == "examples":
             kinds = self.catalog.kinds[draft.kind].retrieval_kinds
             topic = next((t for t in self.catalog.topics.values() if f"topic:{t.id}" == step.key), None)
-            reply = self._examples_reply(step.query, topic, kinds, reads.library)
+            own = tuple(v for v in draft.basics.values() if v)
+            reply = self._examples_reply(step.query, topic, kinds, reads.library, own)
             return self.out(session, draft, replace(reply, options=self.section_options()))
         if action == "skip":
             draft.section(step.key).skipped = True
@@ -480,9 +483,10 @@ class Machine:
         examples: list[str] = []
         if reads.library is not None:
             try:
-                passages, _ = reads.library.examples(step.query, kind.retrieval_kinds,
-                                                     topic.retrieval_topics if topic else ())
-                examples = [mask_facts(text) for text, _ in passages[:3]]
+                own = tuple(v for v in draft.basics.values() if v)
+                passages, _, _ = reads.library.examples(step.query, kind.retrieval_kinds,
+                                                        topic.retrieval_topics if topic else (), own)
+                examples = [mask_facts(text, own) for text, _ in passages[:3]]
             except Exception:  # examples are style only: the model writes without them
                 log.warning("examples for the model could not be found", exc_info=True)
         topic_name = self.catalog.topics[draft.topics[0]].name if kind.topics == "one" and draft.topics else ""

@@ -25,20 +25,21 @@ Found = list[tuple[str, str]]  # (text, source) pairs, best first
 
 
 class Library(Protocol):
-    """The corpus, as the dialogue needs it (retrieval lives behind this port)."""
+    """The corpus, as the dialogue needs it (retrieval lives behind this port). Every call returns
+    its own notice for the user ("" when none: results are lexical-only, or there is no usable
+    index); the library is shared by concurrent users and keeps no per-call state. ``own`` are the
+    user's own names (their basics), which masked phrases may keep."""
 
-    def examples(self, query: str, kinds: Sequence[str], topics: Sequence[str]) -> tuple[Found, Found]:
-        """(passages, phrases), best first."""
+    def examples(self, query: str, kinds: Sequence[str], topics: Sequence[str],
+                 own: Sequence[str] = ()) -> tuple[Found, Found, str]:
+        """(passages, phrases, notice), best first."""
         ...
 
-    def search(self, query: str) -> Found:
+    def search(self, query: str) -> tuple[Found, str]:
         ...
 
-    def phrases(self, query: str) -> Found:
+    def phrases(self, query: str, own: Sequence[str] = ()) -> tuple[Found, str]:
         ...
-
-    # A notice about the last call's results for the user ("" when none), e.g. lexical-only.
-    notice: str
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.filenames import safe_filename, shown_name
 from bot.ingest.loaders import SUPPORTED, read_bytes
-from bot.retrieval.store import BuildResult, IndexStore
+from bot.ingest.indexer import BuildResult, Indexer
 
 DISK_FULL = "存储空间已满，文件没能保存，请清理空间后再发送。索引保持不变。"
 
@@ -73,9 +73,9 @@ def save(folder: Path, name: str, data: bytes) -> tuple[Path, str]:
 def rebuild(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Indexes the corpus and the uploads (incremental; the live index changes only on success)."""
     uploads_dir(settings).mkdir(parents=True, exist_ok=True)
-    store = IndexStore(settings)
+    indexer = Indexer(settings)
     paths = [DEFAULT_CORPUS, uploads_dir(settings)]
-    return store.build(paths, progress) if progress is not None else store.build(paths)
+    return indexer.build(paths, progress) if progress is not None else indexer.build(paths)
 
 
 def report(result: BuildResult) -> list[str]:

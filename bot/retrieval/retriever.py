@@ -1,28 +1,42 @@
-"""Ranking passages for a query: lexical, dense, and their fusion; plus the langchain adapter."""
+"""Ranking passages for a query: lexical, dense, and their fusion (the langchain adapter is in
+``bot/retrieval/langchain_adapter.py``, so a search does not import langchain)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-
-from bot.retrieval.dense import Embedder, VectorStore, VectorStoreUnavailable
+from bot.retrieval.dense import TextEmbedder, VectorStore, VectorStoreUnavailable
 from bot.retrieval.lexical import rrf
-from bot.retrieval.store import Snapshot
-from bot.text.dedup import containment, shingles
+from bot.retrieval.snapshot import Snapshot
 from bot.text.model import Passage
+from bot.text.normalize import match_key
 
 log = logging.getLogger(__name__)
 METHODS = ("lexical", "dense", "hybrid", "default")
 DEPTH = 100
 LEXICAL_WEIGHT = 1.0
 DEGRADED_NOTICE = "向量库暂时不可用，本次结果仅来自关键词检索。"
+# A result is collapsed into those listed above it when this share of its character 5-grams
+# is already shown there. Short shingles survive a repost's small edits (a changed word, other
+# punctuation) that break the 12-character ones of index-time dedup; comparing with the union of
+# the listed hits catches a repost whose passages were cut at other places.
+COLLAPSE_SHINGLE = 5
+COLLAPSE_THRESHOLD = 0.7
+_NOT_CONTENT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
+
+
+def content_shingles(text: str, n: int = COLLAPSE_SHINGLE) -> set[str]:
+    """Character n-grams of a passage's words alone: normalised (t2s, NFKC), punctuation,
+    spaces and placeholder marks dropped."""
+    key = _NOT_CONTENT.sub("", match_key(text).lower().replace("x", ""))
+    if len(key) <= n:
+        return {key} if key else set()
+    return {key[i : i + n] for i in range(len(key) - n + 1)}
 
 
 @dataclass(frozen=True)
@@ -39,11 +53,34 @@ class Hit:
         }
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SearchResult(Generic[T]):
+    """What one search found, and its own status: ``degraded`` is the notice for the user when
+    the vector store could not answer it ("" otherwise). Returned, never kept on the retriever,
+    which many handler threads share."""
+
+    hits: tuple[T, ...]
+    degraded: str = ""
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index: int) -> T:
+        return self.hits[index]
+
+
 class Retriever:
     """Searches one snapshot. Dense ranking is optional: without it, or when the vector
-    store fails, the lexical ranking answers alone and ``degraded`` says so."""
+    store fails, the lexical ranking answers alone and the result's ``degraded`` says so.
+    A search changes nothing on the retriever: one instance serves concurrent searches."""
 
-    def __init__(self, snapshot: Snapshot, embedder: Embedder | None = None,
+    def __init__(self, snapshot: Snapshot, embedder: TextEmbedder | None = None,
                  vectors: VectorStore | None = None, dense_weight: float | None = None) -> None:
         self.snapshot = snapshot
         self.passages = snapshot.passages
@@ -51,8 +88,6 @@ class Retriever:
         self.embedder = embedder
         self.vectors = vectors
         self.dense_weight = float(snapshot.meta.get("dense_weight", 0.0)) if dense_weight is None else dense_weight
-        # Set by each search: the notice for the user when the vector store could not answer it.
-        self.degraded = ""
 
     def _mask(self, kinds: Sequence[str], topics: Sequence[str], exclude_sensitive: bool) -> np.ndarray | None:
         if not kinds and not topics and not exclude_sensitive:
@@ -64,80 +99,62 @@ class Retriever:
             for p in self.passages
         ], dtype=bool)
 
-    def dense_ranking(self, query: str, mask: np.ndarray | None, depth: int = DEPTH) -> list[int]:
+    def dense_ranking(self, query: str, mask: np.ndarray | None, depth: int = DEPTH) -> list[int] | None:
+        """Positions by vector similarity; [] without a model; None when the vector store (or
+        the model) failed, so the caller answers from the lexical index and says so."""
         if self.embedder is None or self.vectors is None:
             return []
         # A Chroma server down must not take search down with it. The vector store logs the
         # outage once and, while it cools down, fails at once without touching the network.
         if not self.vectors.available:
-            self.degraded = DEGRADED_NOTICE
-            return []
+            return None
         try:
             ids = self.vectors.query(self.embedder.encode([query])[0], depth * 2 if mask is not None else depth)
         except VectorStoreUnavailable:
-            self.degraded = DEGRADED_NOTICE
-            return []
+            return None
         except Exception as exc:  # e.g. the model failing: not the store's, but the same answer
             log.warning("dense search failed, answering from the lexical index: %s", exc)
-            self.degraded = DEGRADED_NOTICE
-            return []
+            return None
         positions = [self._pos[i] for i in ids if i in self._pos]
         if mask is not None:
             positions = [i for i in positions if mask[i]]
         return positions[:depth]
 
     def search(self, query: str, k: int = 5, method: str = "default", kinds: Sequence[str] = (),
-               topics: Sequence[str] = (), exclude_sensitive: bool = False) -> list[Hit]:
+               topics: Sequence[str] = (), exclude_sensitive: bool = False) -> SearchResult[Hit]:
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r}")
-        self.degraded = ""
         if not self.passages or not query.strip():
-            return []
+            return SearchResult(())
         mask = self._mask(kinds, topics, exclude_sensitive)
         dense_w = {"dense": 1.0, "hybrid": 1.0, "lexical": 0.0}.get(method, self.dense_weight)
-        lexical: list[int] = []
-        if method != "dense":
-            lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH)
-            if dense_w <= 0:
-                return self._collapse([(i, float(scores[i])) for i in lexical], k)
+        if dense_w <= 0:
+            return SearchResult(self._lexical(query, mask, k))
         dense = self.dense_ranking(query, mask)
-        if self.degraded:  # the vector store is down: the lexical ranking answers alone
-            if method == "dense":
-                lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH)
-            return self._collapse([(i, float(scores[i])) for i in lexical], k)
-        rankings = [(lexical, LEXICAL_WEIGHT), (dense, dense_w)]
-        fused = rrf(rankings)
+        if dense is None:  # the vector store is down: the lexical ranking answers alone
+            return SearchResult(self._lexical(query, mask, k), DEGRADED_NOTICE)
+        if method == "dense":
+            return SearchResult(self._collapse(sorted(rrf([(dense, 1.0)]).items(), key=lambda kv: (-kv[1], kv[0])), k))
+        lexical, _ = self.snapshot.lexical.ranking(query, mask, DEPTH)
+        fused = rrf([(lexical, LEXICAL_WEIGHT), (dense, dense_w)])
         ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-        return self._collapse(ordered, k)
+        return SearchResult(self._collapse(ordered, k))
 
-    def _collapse(self, ordered: list[tuple[int, float]], k: int) -> list[Hit]:
-        """Drop a result whose text is mostly inside one already listed."""
+    def _lexical(self, query: str, mask: np.ndarray | None, k: int) -> tuple[Hit, ...]:
+        lexical, scores = self.snapshot.lexical.ranking(query, mask, DEPTH)
+        return self._collapse([(i, float(scores[i])) for i in lexical], k)
+
+    def _collapse(self, ordered: list[tuple[int, float]], k: int) -> tuple[Hit, ...]:
+        """Drop a result whose text is mostly shown already by those listed above it, from the
+        same file or another (the same speech reposted on two sites)."""
         hits: list[Hit] = []
-        kept: list[set[str]] = []
+        shown: set[str] = set()
         for pos, score in ordered:
-            sh = shingles(self.passages[pos].text)
-            if any(containment(sh, other) >= 0.8 for other in kept):
+            sh = content_shingles(self.passages[pos].text)
+            if sh and len(sh & shown) >= COLLAPSE_THRESHOLD * len(sh):
                 continue
-            kept.append(sh)
+            shown |= sh
             hits.append(Hit(self.passages[pos], score))
             if len(hits) >= k:
                 break
-        return hits
-
-
-class DrafterRetriever(BaseRetriever):
-    """The retriever as a langchain ``BaseRetriever``, so it plugs into chains."""
-
-    retriever: Any
-    k: int = 5
-    method: str = "default"
-    kinds: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        hits = self.retriever.search(query, k=self.k, method=self.method, kinds=self.kinds, topics=self.topics)
-        return [
-            LCDocument(page_content=h.passage.text, id=h.passage.id,
-                       metadata={k: v for k, v in h.to_json().items() if k != "text"})
-            for h in hits
-        ]
+        return tuple(hits)

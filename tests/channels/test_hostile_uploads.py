@@ -25,7 +25,7 @@ from telegram.ext import Application
 
 from bot.channels.telegram import build_application
 from bot.config import DEFAULT_CORPUS, Settings
-from bot.retrieval.store import IndexStore
+from bot.ingest.indexer import Indexer
 from bot.services import make_dialogue, open_retriever
 
 from tests.builders import docx_bytes as a_docx
@@ -65,7 +65,7 @@ class StandInEmbedder:
 # -- fixtures -------------------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def stand_in_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.retrieval.store.Embedder", StandInEmbedder)
+    monkeypatch.setattr("bot.ingest.indexer.Embedder", StandInEmbedder)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile-index") / "data"
     settings = Settings(_env_file=None, data_dir=folder, chroma_url="", dense_weight=None)
     (folder / "uploads").mkdir(parents=True)
-    IndexStore(settings, StandInEmbedder()).build([DEFAULT_CORPUS, folder / "uploads"])
+    Indexer(settings, StandInEmbedder()).build([DEFAULT_CORPUS, folder / "uploads"])
     return folder
 
 

@@ -18,7 +18,7 @@ from bot.config import PROMPTS_DIR
 from bot.drafting.lexicon import load_lexicon
 from bot.drafting.register import formalize
 from bot.drafting.skeletons import load_kinds, load_topics
-from bot.retrieval.store import IndexStore
+from bot.ingest.indexer import Indexer
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow
@@ -29,11 +29,11 @@ TOPICS = load_topics(PROMPTS_DIR)
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory, embedder) -> Path:
+def data_dir(tmp_path_factory) -> Path:
     from bot.config import Settings
 
     folder = tmp_path_factory.mktemp("dialogue-data")
-    IndexStore(Settings(_env_file=None, data_dir=folder), embedder).build([CORPUS])
+    Indexer(Settings(_env_file=None, data_dir=folder)).build([CORPUS])
     return folder
 
 

@@ -15,7 +15,7 @@ from tests.channels.test_hostile_uploads import GOOD_TEXT, StandInEmbedder
 
 def test_upload_from_the_command_line_saves_plain_names_refuses_bad_files_and_indexes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("bot.retrieval.store.Embedder", StandInEmbedder)  # files, not meaning
+    monkeypatch.setattr("bot.ingest.indexer.Embedder", StandInEmbedder)  # files, not meaning
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "data"
     good = tmp_path / "航模\u202e小组.txt"  # a direction override in the name

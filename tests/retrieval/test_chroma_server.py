@@ -92,12 +92,13 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], embedder):
-    """Runs ``drafter …`` in this process as the deployment whose data directory is ``name``;
-    every deployment uses the session's model instead of loading its own."""
-    monkeypatch.setattr("bot.retrieval.store.Embedder", lambda model="": embedder)
-    for var in ("TELEGRAM_BOT_TOKEN", "DRAFTER_DENSE_WEIGHT", "DRAFTER_EMBEDDING_MODEL", "DRAFTER_CHROMA_COLLECTION"):
+def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_models):
+    """Runs ``drafter …`` in this process as the deployment whose data directory is ``name``,
+    with a dense weight (as with a Chinese model) so that vectors are computed and used; every
+    deployment uses the deterministic stand-in embedder (the server, not dense quality, is the point)."""
+    for var in ("TELEGRAM_BOT_TOKEN", "DRAFTER_EMBEDDING_MODEL", "DRAFTER_CHROMA_COLLECTION"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DRAFTER_DENSE_WEIGHT", "0.5")
 
     def run(name: str, url: str, *argv: str, namespace: str = "") -> tuple[int, str, str]:
         monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / name))
@@ -186,23 +187,25 @@ def test_deployments_sharing_a_namespace_share_vectors_and_others_keep_their_own
 
 
 def test_server_down_search_answers_lexically_index_fails_and_both_recover(
-        bot, server: ChromaServer, corpus: Path, tmp_path: Path, monkeypatch, embedder, caplog):
+        bot, server: ChromaServer, corpus: Path, tmp_path: Path, monkeypatch, fake_models, caplog):
     from bot.config import Settings
-    from bot.retrieval.store import IndexStore
+    from bot.ingest.indexer import Indexer
+    from bot.retrieval.snapshot import read_current
     from bot.services import CorpusLibrary, open_retriever
 
     assert bot("a", server.url, "index", str(corpus))[0] == 0
-    # A long-running bot (chat/serve) opened while the server was up; a dense weight makes its
+    # A long-running bot (chat/serve) opened while the server was up; the dense weight makes its
     # default searches use the server, as a deployment with a Chinese model does.
-    monkeypatch.setenv("DRAFTER_DENSE_WEIGHT", "0.5")
     settings = Settings(_env_file=None)
     library = CorpusLibrary(settings)
-    assert library.search(QUERY) and library.notice == ""
-    retriever = open_retriever(settings, dense=True, embedder=embedder)
+    found, notice = library.search(QUERY)
+    assert found and notice == ""
+    retriever = open_retriever(settings, dense=True, embedder=fake_models)
     assert retriever is not None
     dense_before = [h.passage.id for h in retriever.search(QUERY, method="dense")]
-    lexical = [h.passage.id for h in retriever.search(QUERY, method="lexical")]
-    assert retriever.degraded == ""
+    found = retriever.search(QUERY, method="lexical")
+    lexical = [h.passage.id for h in found]
+    assert found.degraded == "" and dense_before != lexical
     current = (tmp_path / "a" / "index" / "CURRENT").read_text(encoding="utf-8")
 
     server.stop()
@@ -210,10 +213,12 @@ def test_server_down_search_answers_lexically_index_fails_and_both_recover(
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="bot.retrieval.dense"):
         for _ in range(3):
-            assert [h.passage.id for h in retriever.search(QUERY, method="dense")] == lexical
-            assert retriever.degraded.startswith(NOTICE)
+            found = retriever.search(QUERY, method="dense")
+            assert [h.passage.id for h in found] == lexical
+            assert found.degraded.startswith(NOTICE)
     assert len([r for r in caplog.records if "vector store unavailable" in r.getMessage()]) == 1
-    assert library.search(QUERY) and library.notice.startswith(NOTICE)
+    found, notice = library.search(QUERY)
+    assert found and notice.startswith(NOTICE)
 
     for method in ("dense", "hybrid"):
         code, out, _ = bot("a", server.url, "search", QUERY, "--method", method)
@@ -234,16 +239,17 @@ def test_server_down_search_answers_lexically_index_fails_and_both_recover(
     server.start()  # same port, same folder
 
     retriever.vectors.retry_after = 3600  # still cooling down: no attempt yet, still lexical
-    retriever.search(QUERY, method="dense")
-    assert retriever.degraded.startswith(NOTICE)
+    assert retriever.search(QUERY, method="dense").degraded.startswith(NOTICE)
     retriever.vectors.retry_after = 0  # cool-down over: the next search reconnects
-    assert [h.passage.id for h in retriever.search(QUERY, method="dense")] == dense_before
-    assert retriever.degraded == ""
+    found = retriever.search(QUERY, method="dense")
+    assert [h.passage.id for h in found] == dense_before
+    assert found.degraded == ""
     library.retriever().vectors.retry_after = 0
-    assert library.search(QUERY) and library.notice == ""
+    found, notice = library.search(QUERY)
+    assert found and notice == ""
 
     code, out, err = bot("a", server.url, "index", str(corpus))
     assert code == 0, err
     code, out, _ = bot("a", server.url, "search", "消防安全检查 整改隐患", "--json")
     assert json.loads(out)[0]["source"] == "fire.md"
-    assert IndexStore(settings).vectors().count() == len(IndexStore(settings).load().passages)
+    assert Indexer(settings).vectors().count() == len(read_current(settings.index_dir).passages)

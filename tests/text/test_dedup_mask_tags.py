@@ -1,5 +1,8 @@
 from bot.text.dedup import dedupe, shingles
-from bot.text.mask import mask_facts
+import pytest
+
+from bot.text.mask import leaks, mask_facts
+from bot.text.units import UNIT_RE, UNITS, canonical, same_measure
 from bot.text.tags import detect_kind, find_placeholders, mask_private_names, sensitivity
 
 LONG = ("社区建设是一项系统工程，需要各级党委政府高度重视。近年来我市不断加大投入，完善社区服务设施，"
@@ -25,9 +28,47 @@ def test_copies_differing_only_in_placeholders_are_duplicates():
 
 def test_facts_of_another_community_are_masked_as_slots():
     assert mask_facts("全年召开党员大会4次、支委会12次。") == "全年召开党员大会__次、支委会__次。"
-    assert mask_facts("为二十余户困难家庭发放慰问金1.5万元") == "为__户困难家庭发放慰问金__元"
+    assert mask_facts("为二十余户困难家庭发放慰问金1.5万元") == "为__户困难家庭发放慰问金__万元"
     assert mask_facts("坚持党员“三会一课”制度不放松") == "坚持党员“三会一课”制度不放松"
     assert mask_facts("20xx年，金石社区结案率达100%") == "__年，XX社区结案率达__%"
+
+
+@pytest.mark.parametrize("sentence, masked", [
+    # every unit of the shared list, whatever it counts
+    ("社区清理废旧自行车120辆，清运垃圾35吨。", "社区清理废旧自行车__辆，清运垃圾__吨。"),
+    ("完成12幢楼外墙粉刷，改造绿地3600平米。", "完成__幢楼外墙粉刷，改造绿地__平米。"),
+    ("为老旧小区加装电梯57部，社区书屋新增图书500册。", "为老旧小区加装电梯__部，社区书屋新增图书__册。"),
+    ("年内计划发展党员2至3名，培养入党积极分子两至三名。", "年内计划发展党员__至__名，培养入党积极分子__至__名。"),
+    ("满意率达到百分之九十八，开展宣传四次。", "满意率达到百分之__，开展宣传__次。"),
+    ("2023年5月起，近300人参加。", "__年__月起，近__人参加。"),
+    # place names go as whole words; the words around them stay
+    ("我们立足东湖社区实际，根据湖滨街道党工委部署开展工作。", "我们立足XX社区实际，根据XX街道党工委部署开展工作。"),
+    ("在青石桥社区、金石社区和锦江区举办。", "在XX社区、XX社区和XX举办。"),
+    # numbers that are part of ordinary words or terms are no community's figures
+    ("建立困难群众一人一档，做到一户一策。", "建立困难群众一人一档，做到一户一策。"),
+    ("深入学习党的二十大和二十届三中全会精神。", "深入学习党的二十大和二十届三中全会精神。"),
+    ("落实“三会一课”，推行一站式服务，帮扶4050人员。", "落实“三会一课”，推行一站式服务，帮扶4050人员。"),
+    ("各支部开展主题党日活动。", "各支部开展主题党日活动。"),
+])
+def test_masking_replaces_whole_words_and_keeps_ordinary_ones(sentence, masked):
+    assert mask_facts(sentence) == masked
+    assert not leaks(masked)
+
+
+def test_the_users_own_names_stay_and_the_last_check_catches_what_masking_missed():
+    assert mask_facts("幸福里社区全年走访困难家庭32户", own=["幸福里社区"]) == "幸福里社区全年走访困难家庭__户"
+    assert leaks("全年走访困难家庭32户")
+    assert leaks("根据湖滨街道党工委部署")
+    assert not leaks("幸福里社区全年走访困难家庭__户", own=["幸福里社区"])
+    assert not leaks("坚持以人民为中心，建设中国特色社会主义")
+
+
+def test_one_list_of_units_for_facts_and_masking():
+    assert UNITS.index("平方公里") < UNITS.index("平方米") < UNITS.index("米")  # longest first
+    assert {"辆", "吨", "幢", "栋", "部", "册", "件次", "人次", "平米", "万元"} <= set(UNITS)
+    assert UNIT_RE.match("次活动") and not UNIT_RE.match("次性")  # 一次性 holds no unit
+    assert canonical("平米") == "平方米" and canonical("户") == "户"
+    assert same_measure("人", "名") and same_measure("元", "万元") and not same_measure("户", "人")
 
 
 def test_placeholders_are_found():

@@ -32,7 +32,8 @@ from bot.drafting.replies import Reply, is_option_data
 from bot.ingest import uploads
 from bot.ingest.loaders import IngestError
 from bot.logsafe import failure
-from bot.retrieval.store import IndexStore, StoreError
+from bot.ingest.indexer import IndexingError
+from bot.retrieval.snapshot import load_current
 from bot.sqlite import is_disk_full
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ class TelegramChannel:
         message = await self._from_admin(update, context, say.ADMIN_COMMAND_ONLY)
         if message is None:
             return
-        snapshot = await asyncio.to_thread(IndexStore(self.settings).load)
+        snapshot = await asyncio.to_thread(load_current, self.settings.index_dir)
         if snapshot is None:
             await self._tell(context.bot, message.chat_id, say.NO_INDEX)
             return
@@ -257,7 +258,7 @@ class TelegramChannel:
                     await _edit_quietly(status, shown)
             try:
                 result = build.result()
-            except (IngestError, StoreError) as err:
+            except (IngestError, IndexingError) as err:
                 await status.edit_text(f"索引更新失败，原索引保持不变：{err}")
                 return
             except OSError as err:
