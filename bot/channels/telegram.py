@@ -53,7 +53,7 @@ from bot.channels.inbox import Dispatcher, Inbox, Item
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Option, Reply, is_option_data
-from bot.ingest.loaders import SUPPORTED, IngestError, read_bytes
+from bot.ingest.loaders import FORMATS_SHOWN, SUPPORTED, IngestError, read_bytes, unsupported_message
 from bot.retrieval.store import IndexStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ DRAIN_SECONDS = 20.0  # on SIGTERM, time for handlers in flight before the rest 
 REFUSED = "抱歉，您没有使用权限，请联系管理员开通。"
 STALE_BUTTON = "按钮已过期，请重新操作"
 FAILED = "抱歉，处理时出错了，您的输入已保存，请稍后重试。"
-NOT_TEXT = "目前只能处理文字消息和 .txt/.md/.docx 文件。"
+NOT_TEXT = f"目前只能处理文字消息和 {FORMATS_SHOWN} 文件。"
 EDITED = "已收到修改，但我只处理新发送的消息，请重新发送修改后的内容。"
 ADMINS_ONLY = "只有管理员可以上传语料文件。"
 ADMIN_COMMAND_ONLY = "只有管理员可以使用这个命令。"
@@ -257,7 +257,7 @@ class TelegramChannel:
         await update.message.reply_text(NOT_TEXT)
 
     async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """An admin's .txt/.md/.docx joins the corpus; the index is rebuilt."""
+        """An admin's file (any of ``SUPPORTED``) joins the corpus; the index is rebuilt."""
         message = await self._from_admin(update, ADMINS_ONLY)
         if message is None:
             return
@@ -266,7 +266,7 @@ class TelegramChannel:
         limit = min(int(self.settings.max_file_mb * 1024 * 1024), BOT_DOWNLOAD_LIMIT)
         size = message.document.file_size or 0
         if Path(name).suffix.lower() not in SUPPORTED:
-            await message.reply_text(f"{shown_name(name)}：不支持的文件类型，只能导入 .txt、.md 或 .docx 文件。")
+            await message.reply_text(unsupported_message(name))
             return
         if size > limit:
             await message.reply_text(f"{shown_name(name)}：文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。")
