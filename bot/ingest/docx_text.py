@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from bot.text.clean import CELL_SEPARATOR
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
@@ -74,7 +76,7 @@ def _paragraph_lines(p: etree._Element) -> Iterator[str]:
 
 
 def _table_lines(tbl: etree._Element) -> Iterator[str]:
-    """A data row as one line (cells apart by an ideographic space); a row whose cells hold
+    """A data row as one line (cells apart by `` | ``); a row whose cells hold
     whole paragraphs of text (a layout table) or tables of their own line by line."""
     for row in tbl.iter(_TR):
         if row.getparent() is not None and _owning_table(row) is not tbl:
@@ -87,7 +89,7 @@ def _table_lines(tbl: etree._Element) -> Iterator[str]:
             for cell in filled:
                 yield from cell
         else:
-            yield "\u3000".join(" ".join(cell) for cell in filled)
+            yield CELL_SEPARATOR.join(" ".join(cell) for cell in filled)
 
 
 def _owning_table(row: etree._Element) -> etree._Element | None:

@@ -83,7 +83,7 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
     """UTF-16 without a BOM: the zero bytes of ASCII characters sit on one side of each pair."""
     sample = data[:8192]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if len(sample) < 16 or max(even, odd) < len(sample) // 20 or min(even, odd) * 4 > max(even, odd):
+    if len(sample) < 16 or max(even, odd) < 2 or min(even, odd) * 4 > max(even, odd):
         return None
     encoding = "utf-16-le" if odd > even else "utf-16-be"
     try:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 from bot.ingest.encoding import Decoded, EncodingError, decode
+from bot.text.clean import CELL_SEPARATOR
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _SITE_SEPARATOR = re.compile(r"\s*(?:[_|｜–—-]|--)\s*")
 MIN_ARTICLE = 50  # characters: below this the extraction missed the article
+PRECISE_SHARE = 0.4  # of the wide reading's length the precise one must reach to be taken
 
 
 def decode_html(data: bytes) -> Decoded:
@@ -37,25 +39,29 @@ def html_text(data: bytes) -> str:
     html = decode_html(data).text
     if "<" not in html:
         raise EncodingError("binary")
-    doc = trafilatura.bare_extraction(html, include_tables=True, include_comments=False, include_links=False,
-                                      include_images=False, favor_recall=True, deduplicate=False,
-                                      with_metadata=True)
-    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    options = dict(include_tables=True, include_comments=False, include_links=False, include_images=False,
+                   deduplicate=False, output_format="txt")
+    # The precise reading keeps tables as tables and leaves menus out; when it finds much less
+    # than the wide one (an article it did not recognise as such), the wide one is read.
+    precise = trafilatura.extract(html, favor_precision=True, **options) or ""
+    wide = trafilatura.extract(html, favor_recall=True, **options) or ""
+    text = precise if len(precise) >= max(MIN_ARTICLE, PRECISE_SHARE * len(wide)) else wide
     if len(text.strip()) < MIN_ARTICLE:
         text = trafilatura.html2txt(html) or text
     lines = [_row(line) for line in text.splitlines()]
-    title = _page_title(getattr(doc, "title", None) if doc is not None else None)
+    metadata = trafilatura.extract_metadata(html)
+    title = _page_title(metadata.title if metadata is not None else None)
     if title and not any(title in line for line in lines[:3]):
         lines.insert(0, title)
     return "\n".join(lines)
 
 
 def _row(line: str) -> str:
-    """trafilatura writes table rows as "| a | b |": cells apart by an ideographic space."""
+    """trafilatura writes table rows as "| a | b |": cells apart as the other loaders write them."""
     m = _TABLE_ROW.match(line)
     if not m:
         return line
-    return "\u3000".join(cell.strip() for cell in m.group(1).split("|") if cell.strip())
+    return CELL_SEPARATOR.join(cell.strip() for cell in m.group(1).split("|") if cell.strip())
 
 
 def _page_title(title: str | None) -> str:

@@ -61,6 +61,14 @@ def is_heading(text: str) -> bool:
     return bool(L1_RE.match(text) or L2_RE.match(text) or L3_RE.match(text))
 
 
+CELL_SEPARATOR = " | "  # between the cells of a table row, as the loaders write it
+
+
+def is_table_row(text: str) -> bool:
+    """A row of a table: its cells are data, never a heading, and rows never wrap into each other."""
+    return CELL_SEPARATOR in text
+
+
 def is_doc_marker(text: str) -> bool:
     return len(text) <= 50 and bool(DOC_MARKER_RE.match(text))
 
@@ -217,7 +225,7 @@ def _shown_raw(raw: str) -> str:
 
 
 def _title_like(text: str) -> bool:
-    return han_count(text) <= 40 and not re.search(r"[。，,；！？]", text) and not is_heading(text) and not is_doc_marker(text)
+    return not is_table_row(text) and han_count(text) <= 40 and not re.search(r"[。，,；！？]", text) and not is_heading(text) and not is_doc_marker(text)
 
 
 def _complete_part(text: str) -> str:
@@ -288,6 +296,6 @@ def _wraps(start: str, length: int, end: str, nxt: str) -> bool:
     is no heading or article marker, and the next line is neither."""
     if length < 30 or end.endswith(_TERMINAL):
         return False
-    if is_heading(start) and length < 60 or is_doc_marker(start):
+    if is_heading(start) and length < 60 or is_doc_marker(start) or is_table_row(start):
         return False
-    return not (is_heading(nxt) or is_doc_marker(nxt))
+    return not (is_heading(nxt) or is_doc_marker(nxt) or is_table_row(nxt))
