@@ -110,7 +110,9 @@ def _by_charset_normalizer(data: bytes) -> Decoded:
 
 def _looks_like_text(text: str) -> bool:
     sample = text[:20000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
+    # Escape sequences colour a log or a pasted terminal; cleaning strips them. NULs and the
+    # rest of the control range are what binary data is full of.
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f\x1b")
     return controls <= len(sample) * 0.01
 
 

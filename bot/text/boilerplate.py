@@ -30,6 +30,7 @@ class Lexicon:
     byline: re.Pattern[str]
     truncation: re.Pattern[str]
     whole_lines: frozenset[str]
+    reader_address: re.Pattern[str]
 
 
 def _alternation(items: list[str]) -> str:
@@ -46,10 +47,13 @@ def load_lexicon(path: Path = LEXICON) -> Lexicon:
         byline=re.compile(rf"^[【\[（(□■●◆★|｜\s]*(?:{_alternation(data['byline_starts'])})\s*[:：|｜丨/]"),
         truncation=re.compile(_alternation(data["truncation_markers"]) + r"|此处隐藏\d+个?字|剩余\d+页|还剩\d+页"),
         whole_lines=frozenset(str(w) for w in data["whole_lines"]),
+        reader_address=re.compile(_alternation(data["reader_address"])),
     )
 
 
 # Structural features: each of these is a sign of the page, not of the document.
+# Phone numbers and dates also fill residents' records and work logs: alone they need company.
+_IN_RECORDS = ("contact", "datetime")
 _STRUCTURE: dict[str, re.Pattern[str]] = {
     "url": re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|cn|net|org|cc|top|html?)\b", re.I),
     "contact": re.compile(r"QQ\s*[号群]?\s*[:：]\s*\d{0,11}|微信号?\s*[:：]|(?<!\d)1[3-9]\d{9}(?!\d)|@[\w-]+\.\w{2,}|"
@@ -128,12 +132,15 @@ def is_furniture(text: str, heading: bool = False, sentence: bool = False) -> bo
     if f.phrases:
         return True
     strong = len(f.structure) + f.byline
+    web = strong - sum(name in _IN_RECORDS for name in f.structure)
     if heading:
         return strong >= 1 and f.content_han <= 12
     if f.byline and f.han <= 30:
         return True
-    if strong and f.content_han <= 20:
-        return True  # a date, a size, a link or a breadcrumb with a few words around it
+    if web and f.content_han <= 20:
+        return True  # a size, a link, a breadcrumb or a page list with a few words around it
+    if strong and (f.content_han <= 6 or f.content_han <= 20 and not f.sentence_end):
+        return True  # "联系电话：…", "2021年02月01日10:23:59"; a record's sentence with a phone stays
     if strong and f.words and f.content_han <= 40:
         return True
     if f.words >= 3 and f.han <= 60 and not f.sentence_end or f.words >= 4 and f.han <= 60:
@@ -186,8 +193,19 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCES.findall(text) if s]
 
 
+INTRO_MAX_HAN = 150  # a paragraph the site's editor speaks in is short; a longer one is text
+
+
+def addresses_reader(text: str) -> bool:
+    """A short paragraph in which the site speaks to its reader ("下面是小编为大家整理的……，
+    仅供参考"): all of it is the site's intro or outro, the sentences leading up to that too."""
+    return han_count(text) <= INTRO_MAX_HAN and bool(load_lexicon().reader_address.search(text))
+
+
 def line_is_furniture(text: str, heading: bool = False) -> bool:
-    """A whole line of the site: every sentence of it is furniture."""
+    """A whole line of the site: every sentence of it is furniture, or the site's editor speaks."""
+    if addresses_reader(text):
+        return True
     parts = [p.strip() for p in sentences(text) if p.strip()]
     if len(parts) <= 1 or han_count(text) == 0:
         return is_furniture(text, heading)
@@ -197,6 +215,8 @@ def line_is_furniture(text: str, heading: bool = False) -> bool:
 def drop_furniture_sentences(text: str) -> str:
     """A line of prose without the sentences that belong to the site (a footer glued to the
     last paragraph, a download notice in the middle of an intro)."""
+    if addresses_reader(text):
+        return ""
     parts = sentences(text)
     if len(parts) <= 1:
         return text

@@ -13,14 +13,6 @@ from bot.text.boilerplate import clean_title, drop_furniture_sentences, is_furni
 from bot.text.normalize import han_count, match_key, normalize_display, strip_invisible
 from bot.text.privacy import mask_identifiers, strip_phone_spam
 
-# Whole lines that belong to the website, never to the document.
-_BOILERPLATE_LINE = re.compile(
-    r"^(当前位置[:：]|格式[:：]\s*DOC|时间[:：]\s*\d{4}-\d{2}-\d{2}|上传日期|全文阅读已结束|下载此文档|"
-    r"[a-dA-D][.．、]\s*(付费|包月)复制|特价[:：]|微信扫码支付|已付款请点这里|"
-    r"关键词[:：]|中图分类号|文献标识码|文章编号|\d{4}-\d{2}-\d{2}$)"
-)
-# Editor's intros ("下面是小编为大家整理的……") sit in paragraphs of their own.
-_EDITOR_INTRO = re.compile(r"小编.{0,20}(整理|带来|收集|范文|参考|喜欢)|仅供参考")
 # SEO strings injected into sentences: repeated document-type nouns, ad titles in brackets.
 _SEO_RUN = re.compile(r"(?:(?:社区)?(?:调研报告|工作报告|工作总结|心得体会)){2,}(?=[。，；])")
 _SEO_BRACKET = re.compile(r"[（(][^（）()]{0,30}(?:最新|范文|大全|精选)[^（）()]{0,30}[）)]")
@@ -71,10 +63,6 @@ def is_table_row(text: str) -> bool:
 
 def is_doc_marker(text: str) -> bool:
     return len(text) <= 50 and bool(DOC_MARKER_RE.match(text))
-
-
-def _is_boilerplate(text: str) -> bool:
-    return bool(_BOILERPLATE_LINE.match(text) or _EDITOR_INTRO.search(text))
 
 
 def _strip_seo(text: str) -> str:
@@ -160,15 +148,14 @@ def clean_lines(raw_text: str) -> list[Line]:
             continue
         marker = truncation_at(text)
         if marker is not None and body_han >= _ARTICLE_STARTED:
-            text = text[:marker].strip()
+            head = text[:marker].strip()  # the text before the marker on its line, if any
             ended = True
-            if staged:
-                staged[-1] = replace(staged[-1], cut=not text)
-            if not text or is_furniture(text):
-                continue
-            staged.append(Line(mask_identifiers(text), _shown_raw(raw), raw[:1] in _SPACES, cut=True))
+            if head and not is_furniture(head):
+                staged.append(Line(mask_identifiers(head), _shown_raw(raw), raw[:1] in _SPACES, cut=True))
+            elif staged:
+                staged[-1] = replace(staged[-1], cut=True)
             continue
-        if marker is not None or _is_boilerplate(text) or line_is_furniture(text, is_heading(text)):
+        if marker is not None or line_is_furniture(text, is_heading(text)):
             continue
         if _title_like(text):
             key = match_key(clean_title(text))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from pathlib import PurePath
 
 from bot.text.clean import is_doc_marker, is_heading
-from bot.text.model import Document
+from bot.text.model import Document, Paragraph
 from bot.text.normalize import han_count, match_key
 from bot.text.split import heading_title
 
@@ -53,10 +54,10 @@ def site_furniture(docs: list[Document]) -> set[str]:
 
 def drop_furniture(docs: list[Document], keys: set[str]) -> tuple[list[Document], int]:
     """The documents without those lines: as paragraphs, as headings above them, in section
-    paths and as titles (a title that is the site's falls back to the file's name)."""
+    paths and as titles. A title that is the site's gives way to the title-like line the
+    article opens with, else to the file's name."""
     if not keys:
         return docs, 0
-    titles = {match_key(heading_title(k)) for k in keys} | keys
     dropped = 0
     out: list[Document] = []
     for doc in docs:
@@ -66,11 +67,24 @@ def drop_furniture(docs: list[Document], keys: set[str]) -> tuple[list[Document]
                 dropped += 1
                 continue
             lead = tuple(line for line in para.lead if match_key(line) not in keys)
-            section = tuple(s for s in para.section if match_key(s) not in titles)
+            dropped += len(para.lead) - len(lead)
+            section = tuple(s for s in para.section if match_key(s) not in keys)
             paragraphs.append(replace(para, lead=lead, section=section))
         title = doc.title
         if match_key(title) in keys:
             dropped += 1
-            title = doc.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            title, paragraphs = _promote_title(doc.source, paragraphs)
         out.append(Document(source=doc.source, title=title, paragraphs=paragraphs, kind=doc.kind, converted=doc.converted))
     return [d for d in out if d.paragraphs], dropped
+
+
+def _promote_title(source: str, paragraphs: list[Paragraph]) -> tuple[str, list[Paragraph]]:
+    """The article's first heading line when it reads as a title (unnumbered, short), taken out
+    of the headings; else the file's name."""
+    first = paragraphs[0] if paragraphs else None
+    if first is None or not first.lead or is_heading(first.lead[0]) or han_count(first.lead[0]) > 30:
+        return PurePath(source).stem, paragraphs
+    line = first.lead[0]
+    name = heading_title(line)
+    out = [replace(first, lead=first.lead[1:])] + paragraphs[1:]
+    return line, [replace(p, section=p.section[1:]) if p.section[:1] == (name,) else p for p in out]
