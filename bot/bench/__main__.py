@@ -12,7 +12,7 @@ from contextlib import redirect_stdout
 
 from bot.config import PROJECT_ROOT
 
-SECTIONS = ("retrieval", "scale", "load")
+SECTIONS = ("retrieval", "cleaning", "scale", "load")
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"
 
 

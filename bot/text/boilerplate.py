@@ -238,9 +238,12 @@ _COLLECTION_SUFFIX = re.compile(
     r"【?篇\d{1,2}】?\s*$|(?<=[结告划案会报话料])\d{1,2}\s*$|(?<=[结告划案会报话料])\d+字\s*$")
 
 
+_ARTICLE_NUMBER = re.compile(r"^[【\[]?第[一二三四五六七八九十\d]{1,3}篇[】\]]?[:：\s]*")
+
+
 def clean_title(text: str) -> str:
     """A document title without the collection page's own suffix."""
-    stripped = text
+    stripped = _ARTICLE_NUMBER.sub("", text)
     for _ in range(3):  # "……报告2000字（通用24篇）": one suffix after another
         stripped = _COLLECTION_SUFFIX.sub("", stripped).strip()
     return stripped if han_count(stripped) >= 4 else text

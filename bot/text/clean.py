@@ -24,9 +24,9 @@ _TERMINAL = tuple("。！？；：”…」』）)") + ("......",)
 L1_RE = re.compile(r"^[一二三四五六七八九十]{1,3}(?:[、．.]|\s+(?=\S))")
 L2_RE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
 L3_RE = re.compile(r"^\d{1,2}(?:、|[.．](?!\d))")
-# Collection pages number their articles: 篇一, 篇2:, 汇总三, "……总结篇2", "……总结【篇1】", "……总结1".
+# Collection pages number their articles: 篇一, 篇2:, 第3篇, 汇总三, "……总结篇2", "……总结【篇1】", "……总结1".
 DOC_MARKER_RE = re.compile(
-    r"^(?:.{0,40}?篇[一二三四五六七八九十]{1,3}|篇\d{1,2}[:：].*|.{0,40}?汇总[一二三四五六七八九十]|"
+    r"^(?:.{0,40}?篇[一二三四五六七八九十]{1,3}|篇\d{1,2}[:：].*|[【\[]?第[一二三四五六七八九十\d]{1,3}篇.{0,40}|.{0,40}?汇总[一二三四五六七八九十]|"
     r".{2,40}?(?:【篇\d{1,2}】|篇\d{1,2})|.{4,40}?(?:总结|报告|计划|方案|体会|汇报|讲话|材料)\d{1,2})$"
 )
 # Headings glued to the end of the previous paragraph: "……机制。一、主要工作" (heading ends the line).
@@ -37,7 +37,9 @@ _GLUED_ITEM = re.compile(r"(?<=。)(?=\d{1,2}[.．、][\u4e00-\u9fff][^。]{2,30
 _HEADING_SPACE_BODY = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）)[^。\s]{4,40})\s+(?=\S{8,})")
 
 
-_MD_HEADING = re.compile(r"^(?:#{1,6}\s+)+")
+_MD_HEADING = re.compile(r"^(?:(?:#{1,6}|[-*•])\s+)+")  # markdown heading marks and list bullets
+# Document sites glue the title, twice, to the start of the text: "标题标题今年以来……".
+_DOUBLED_START = re.compile(r"^(?:\d{1,2}、)?([^。，、；！？：\s]{6,40}?)\1(?!\1)(?=\S)")
 _SPACED_L1 = re.compile(r"^([一二三四五六七八九十]{1,3})[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -157,11 +159,14 @@ def clean_lines(raw_text: str) -> list[Line]:
             continue
         if marker is not None or line_is_furniture(text, is_heading(text)):
             continue
-        if _title_like(text):
-            key = match_key(clean_title(text))
-            if key in recent:
-                continue  # the page repeats its title: "标题 / 时间 / 标题"
-            recent = (recent + [key])[-TITLE_REPEAT_REACH:]
+        doubled = _DOUBLED_START.match(text)
+        if doubled and len(set(doubled.group(1))) >= 4 and not (is_heading(text) or is_doc_marker(text)):
+            title = doubled.group(1)
+            if _is_new_title(title, recent):
+                staged.append(Line(mask_identifiers(title), _shown_raw(raw)))
+            text = text[doubled.end():]
+        if _title_like(text) and not _is_new_title(text, recent):
+            continue  # the page repeats its title: "标题 / 时间 / 标题"
         text = mask_identifiers(text)
         body_han += han_count(text)
         leading_space = raw[:1] in _SPACES
@@ -209,6 +214,17 @@ _ARTICLE_STARTED = 30  # Han characters of body text before a truncation marker 
 def _shown_raw(raw: str) -> str:
     """The raw line as it may be stored and shown: no control characters, no identifiers."""
     return mask_identifiers(strip_invisible(raw))
+
+
+def _is_new_title(text: str, recent: list[str]) -> bool:
+    """Whether a title-like line is not among the last ones; it joins them (``recent`` is kept
+    to the last TITLE_REPEAT_REACH)."""
+    key = match_key(clean_title(text))
+    if key in recent:
+        return False
+    recent.append(key)
+    del recent[:-TITLE_REPEAT_REACH]
+    return True
 
 
 def _title_like(text: str) -> bool:

@@ -21,11 +21,19 @@ _TONE_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 PINYIN_RE = re.compile(rf"(?<=[\u3400-\u9fffxX])\([{_TONE_LETTERS}]{{1,7}}\)")
 # Mojibake left where a character and its "(" collapsed into "?": ?guī)  ?cè)
 MOJIBAKE_RE = re.compile(rf"\?[{_TONE_LETTERS}]{{1,7}}\)")
-# A character mis-decoded into "?" or ";" plus a letter or two, its annotation after it:
-# ?傉J(rèn)  ;A(chǔ)  ?,F(xiàn); and such a remnant cut off at the end of a page (?,F).
+# A character mis-decoded into a letter or two after "?" or ";", its annotation after it:
+# 。現(xiàn) → ?,F(xiàn), 總認(rèn) → ?傉J(rèn), 礎(chǔ) → ;A(chǔ); or cut off at the end of a page (?,F).
+# The "?" is what is left of the full stop before the character: the sentence ends there.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_GARBLED_STOP_RE = re.compile(
+    rf"\?[^\s?。，()]{{0,3}}?\([{_TONE_LETTERS}]*[{_TONED}][{_TONE_LETTERS}]*\)|\?[,;.]?[A-Z](?![A-Za-z(])")
 GARBLED_RE = re.compile(
-    rf"[?;][^\s?;。，,()]{{0,3}}?\([{_TONE_LETTERS}]*[{_TONED}][{_TONE_LETTERS}]*\)|\?[,;.]?[A-Z](?![A-Za-z])|\?(?=[、,;])|锟斤拷|烫烫+")
+    rf";[^\s?;。，,()]{{0,3}}?\([{_TONE_LETTERS}]*[{_TONED}][{_TONE_LETTERS}]*\)|\?(?=[、,;])|锟斤拷|烫烫+")
+
+
+def _garbled_stop(m: re.Match[str]) -> str:
+    before = m.string[m.start() - 1: m.start()]
+    return "" if not before or before in "。！？!?.，,、；;：:\n" else "。"
 HTML_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\s*/?>")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 QUOTES_RE = re.compile("[“”\"＂‘’']")
@@ -82,7 +90,9 @@ def strip_pinyin(text: str) -> str:
     """Pinyin annotations, their mojibake and HTML tags out, until none is left: removing one
     may bring a Han character and the next annotation together (学<b>(xué), 学(x(xué)ué))."""
     while True:
-        stripped = HTML_TAG_RE.sub("", GARBLED_RE.sub("", MOJIBAKE_RE.sub("", PINYIN_RE.sub("", text))))
+        stripped = PINYIN_RE.sub("", text)
+        stripped = GARBLED_RE.sub("", _GARBLED_STOP_RE.sub(_garbled_stop, MOJIBAKE_RE.sub("", stripped)))
+        stripped = HTML_TAG_RE.sub("", stripped)
         if stripped == text:
             return text
         text = stripped
