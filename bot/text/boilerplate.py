@@ -70,11 +70,14 @@ _STRUCTURE: dict[str, re.Pattern[str]] = {
 
 def _content_han(text: str, spans: list[tuple[int, int]]) -> int:
     """Han characters outside the features' own spans: what the line says besides them."""
-    keep = [True] * len(text)
-    for start, end in spans:
-        for i in range(start, end):
-            keep[i] = False
-    return han_count("".join(ch for ch, k in zip(text, keep) if k))
+    covered = 0
+    end = 0
+    for start, stop in sorted(spans):
+        start = max(start, end)
+        if stop > start:
+            covered += han_count(text[start:stop])
+            end = stop
+    return han_count(text) - covered
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,22 @@ class Features:
         return bool(self.phrases or self.words or self.structure or self.byline)
 
 
+@lru_cache(maxsize=1)
+def _any_feature() -> re.Pattern[str]:
+    """One search that finds whether a text has any feature at all: most sentences have none."""
+    lex = load_lexicon()
+    parts = [lex.phrases.pattern, lex.words.pattern, lex.byline.pattern, *(rx.pattern for rx in _STRUCTURE.values())]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
+
+
+@lru_cache(maxsize=8192)
 def features(text: str) -> Features:
+    """The features of one line or sentence (cached: cleaning asks again for the sentences of
+    the paragraphs it joined)."""
+    han = han_count(text)
+    sentence_end = text.rstrip("”\"’）)】」』").endswith(tuple(_SENTENCE_END))
+    if not _any_feature().search(text):
+        return Features(0, 0, (), False, han, han, sentence_end)
     lex = load_lexicon()
     spans: list[tuple[int, int]] = []
     phrases = set()
@@ -107,9 +125,8 @@ def features(text: str) -> Features:
             structure.append(name)
             spans.extend(m.span() for m in found)
     return Features(
-        phrases=len(phrases), words=len(words), structure=tuple(structure),
-        byline=bool(lex.byline.match(text)), han=han_count(text), content_han=_content_han(text, spans),
-        sentence_end=text.rstrip("”\"’）)】」』").endswith(tuple(_SENTENCE_END)),
+        phrases=len(phrases), words=len(words), structure=tuple(structure), byline=bool(lex.byline.match(text)),
+        han=han, content_han=_content_han(text, spans) if spans else han, sentence_end=sentence_end,
     )
 
 
