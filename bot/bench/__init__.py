@@ -1,9 +1,10 @@
 """``make bench``: every performance figure, each beside a baseline measured in the same run.
 
 Sections (each a module with ``run(argv) -> int`` printing Markdown):
-``retrieval`` (ingestion and query latency at seed size), ``scale`` (1k/10k/100k passages),
-``load`` (simulated staff against the real ``drafter serve``), ``llm`` (model latency per section
-and the guard's refusals, against the fake OpenAI endpoint). ``python -m bot.bench`` runs
+``retrieval`` (ingestion and query latency at seed size), ``cleaning`` (residue of scraped
+pages in ordinary search results), ``scale`` (1k/10k/100k passages), ``load`` (simulated staff
+against the real ``drafter serve``), ``llm`` (model latency per section and the guard's refusals,
+against the fake OpenAI endpoint). ``python -m bot.bench`` runs
 them all and writes BENCHMARKS.md; ``python -m bot.bench load`` runs one.
 """
 

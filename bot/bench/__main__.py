@@ -12,7 +12,7 @@ from contextlib import redirect_stdout
 from bot.config import PROJECT_ROOT
 from bot.offline import set_offline_environment
 
-SECTIONS = ("retrieval", "scale", "load", "llm")
+SECTIONS = ("retrieval", "cleaning", "scale", "load", "llm")
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"
 
 

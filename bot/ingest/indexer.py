@@ -26,7 +26,9 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.ingest.loaders import IngestError, discover, read_file
-from bot.ingest.pipeline import IngestReport, build_passages, documents_from_json, documents_of, documents_to_json
+from bot.ingest.pipeline import (
+    PIPELINE_VERSION, IngestReport, build_passages, documents_from_json, documents_of, documents_to_json,
+)
 from bot.retrieval.collection import deployment_vectors
 from bot.retrieval.dense import (
     INDEX_TIMEOUT, Embedder, TextEmbedder, VectorStore, VectorStoreUnavailable, weight_from_unknown_share,
@@ -201,7 +203,8 @@ class Indexer:
             try:
                 data_hash = _sha256(path)
                 cached = prev_files.get(source)
-                if cached and cached["sha256"] == data_hash:
+                # A file cleaned by an older pipeline is cleaned again, even when unchanged.
+                if cached and cached["sha256"] == data_hash and cached.get("pipeline") == PIPELINE_VERSION:
                     file_docs = documents_from_json(cached["documents"])  # type: ignore[arg-type]  # files.json is untyped JSON
                     reused += 1
                 else:
@@ -220,7 +223,8 @@ class Indexer:
             except OSError as err:
                 errors.append(f"{source}：无法读取文件（{err.strerror}）。")
                 continue
-            new_files[source] = {"sha256": data_hash, "documents": documents_to_json(file_docs)}
+            new_files[source] = {"sha256": data_hash, "pipeline": PIPELINE_VERSION,
+                                 "documents": documents_to_json(file_docs)}
             docs.extend(file_docs)
         progress("读取与清洗", len(files), len(files))
         return docs, new_files, errors, (reprocessed, reused, characters)

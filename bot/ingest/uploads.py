@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.filenames import safe_filename, shown_name
-from bot.ingest.loaders import SUPPORTED, read_bytes
+from bot.ingest.loaders import SUPPORTED, read_bytes, unsupported_message
 from bot.ingest.indexer import BuildResult, Indexer
 
 DISK_FULL = "存储空间已满，文件没能保存，请清理空间后再发送。索引保持不变。"
@@ -31,7 +31,7 @@ def limit_bytes(settings: Settings, channel_limit: int | None = None) -> int:
 def refusal(name: str, size: int, limit: int) -> str | None:
     """Why a file is refused before it is even downloaded (its type, its claimed size), or None."""
     if Path(name).suffix.lower() not in SUPPORTED:
-        return f"{shown_name(name)}：不支持的文件类型，只能导入 .txt、.md 或 .docx 文件。"
+        return unsupported_message(name)
     if size > limit:
         return f"{shown_name(name)}：文件过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。"
     return None

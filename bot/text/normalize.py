@@ -21,6 +21,19 @@ _TONE_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 PINYIN_RE = re.compile(rf"(?<=[\u3400-\u9fffxX])\([{_TONE_LETTERS}]{{1,7}}\)")
 # Mojibake left where a character and its "(" collapsed into "?": ?guī)  ?cè)
 MOJIBAKE_RE = re.compile(rf"\?[{_TONE_LETTERS}]{{1,7}}\)")
+# A character mis-decoded into a letter or two after "?" or ";", its annotation after it:
+# 。現(xiàn) → ?,F(xiàn), 總認(rèn) → ?傉J(rèn), 礎(chǔ) → ;A(chǔ); or cut off at the end of a page (?,F).
+# The "?" is what is left of the full stop before the character: the sentence ends there.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_GARBLED_STOP_RE = re.compile(
+    rf"\?[^\s?。，()]{{0,3}}?\([{_TONE_LETTERS}]*[{_TONED}][{_TONE_LETTERS}]*\)|\?[,;.]?[A-Z](?![A-Za-z(])")
+GARBLED_RE = re.compile(
+    rf";[^\s?;。，,()]{{0,3}}?\([{_TONE_LETTERS}]*[{_TONED}][{_TONE_LETTERS}]*\)|\?(?=[、,;])|锟斤拷|烫烫+")
+
+
+def _garbled_stop(m: re.Match[str]) -> str:
+    before = m.string[m.start() - 1: m.start()]
+    return "" if not before or before in "。！？!?.，,、；;：:\n" else "。"
 HTML_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\s*/?>")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 QUOTES_RE = re.compile("[“”\"＂‘’']")
@@ -31,6 +44,18 @@ _ZHU_KEEP = ("显著", "著名", "著作", "卓著", "编著", "论著", "名著
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Terminal escape sequences (CSI, OSC, two-character ones) and the characters that would let a
+# corpus file or a message steer a terminal or a chat: C0/C1 controls but tab and line ends,
+# zero-width and direction marks, private-use code points (mojibake of fonts), U+FFFD.
+_ESCAPE_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffd\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def strip_invisible(text: str) -> str:
+    """The text without escape sequences, control, invisible and private-use characters."""
+    return _INVISIBLE_RE.sub("", _ESCAPE_RE.sub("", valid_unicode(text)))
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +90,9 @@ def strip_pinyin(text: str) -> str:
     """Pinyin annotations, their mojibake and HTML tags out, until none is left: removing one
     may bring a Han character and the next annotation together (学<b>(xué), 学(x(xué)ué))."""
     while True:
-        stripped = HTML_TAG_RE.sub("", MOJIBAKE_RE.sub("", PINYIN_RE.sub("", text)))
+        stripped = PINYIN_RE.sub("", text)
+        stripped = GARBLED_RE.sub("", _GARBLED_STOP_RE.sub(_garbled_stop, MOJIBAKE_RE.sub("", stripped)))
+        stripped = HTML_TAG_RE.sub("", stripped)
         if stripped == text:
             return text
         text = stripped
@@ -106,7 +133,7 @@ def normalize_display(text: str) -> str:
     Idempotent: each step sees what the steps after it produce (quotes are paired before the
     punctuation after a closing quote is chosen, spaces go before and after parentheses are
     made full-width), so normalising twice gives the same text."""
-    text = unicodedata.normalize("NFKC", valid_unicode(text))
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
     text = strip_pinyin(text)
     text = to_simplified(text)
     text = _ELLIPSIS_RE.sub(lambda m: "……" if len(m.group()) > 3 or m.group().startswith("…") else "...", text)

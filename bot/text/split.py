@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from bot.text.clean import L1_RE, L2_RE, L3_RE, Line, is_doc_marker
+from bot.text.clean import L1_RE, L2_RE, L3_RE, Line, is_doc_marker, is_table_row
 from bot.text.model import Document, Paragraph, Passage
 from bot.text.normalize import HAN_RE, han_count
 
@@ -37,12 +37,12 @@ def heading_title(text: str) -> str:
 def _is_standalone(text: str) -> bool:
     """A heading on a line of its own: short, at most one sentence mark at its end."""
     core = text.rstrip("。：:；")
-    return han_count(text) <= 45 and not _TITLE_END.search(core)
+    return han_count(text) <= 45 and not _TITLE_END.search(core) and not is_table_row(text)
 
 
 def _is_title_line(text: str) -> bool:
-    if re.fullmatch(r"[\d年月日\s\-/.]+", text):
-        return False  # a date line under the title, not a title
+    if re.fullmatch(r"[\d年月日\s\-/.]+", text) or is_table_row(text):
+        return False  # a date line under the title, a table row: not a title
     return han_count(text) <= 30 and not re.search(r"[。，,；！？]", text)
 
 

@@ -338,7 +338,7 @@ async def test_an_upload_named_like_a_corpus_file_leaves_both_findable(
 async def test_the_handlers_own_refusals_quote_a_clean_short_name(
         app: Application, request_: RecordingRequest, tg_settings: Settings, tmp_path: Path) -> None:
     world = World(tmp_path, tg_settings)
-    texts = await upload(app, request_, "\x1b[31m报告\n" + "长" * 300 + ".pdf", b"%PDF-1.4")
+    texts = await upload(app, request_, "\x1b[31m报表\n" + "长" * 300 + ".xlsx", b"PK\x03\x04")
     assert len(texts) == 1 and "不支持的文件类型" in texts[0]
     assert_clean_chinese(texts)
     assert len(texts[0]) < 120

@@ -240,8 +240,8 @@ async def test_document_from_a_non_admin_is_refused(app: Application, request_: 
 
 async def test_admin_document_of_unsupported_type_is_refused_before_download(
         app: Application, request_: RecordingRequest, tg_settings: Settings) -> None:
-    doc = {"file_id": "f2", "file_unique_id": "u2", "file_name": "报告.pdf", "mime_type": "application/pdf",
-           "file_size": 100}
+    doc = {"file_id": "f2", "file_unique_id": "u2", "file_name": "报表.xlsx",
+           "mime_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "file_size": 100}
     await feed(app, message(ADMIN, document=doc))
     await eventually(lambda: request_.texts())
     assert "不支持的文件类型" in request_.texts()[0]

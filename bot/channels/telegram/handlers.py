@@ -186,7 +186,7 @@ class TelegramChannel:
         await self.delivery.send(bot, chat_id, [Reply(text)])
 
     async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """An admin's .txt/.md/.docx joins the corpus (bot.ingest.uploads); the index is rebuilt."""
+        """An admin's file (any of ``SUPPORTED``) joins the corpus (bot.ingest.uploads); the index is rebuilt."""
         message = await self._from_admin(update, context, say.ADMINS_ONLY)
         if message is None:
             return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bot.ingest.loaders import FORMATS_SHOWN
+
 REFUSED = "抱歉，您没有使用权限，请联系管理员开通。"
 STALE_BUTTON = "按钮已过期，请重新操作"
 FAILED = "抱歉，处理时出错了，您的输入已保存，请稍后重试。"
-NOT_TEXT = "目前只能处理文字消息和 .txt/.md/.docx 文件。"
+NOT_TEXT = f"目前只能处理文字消息和 {FORMATS_SHOWN} 文件。"
 EDITED = "已收到修改，但我只处理新发送的消息，请重新发送修改后的内容。"
 ADMINS_ONLY = "只有管理员可以上传语料文件。"
 ADMIN_COMMAND_ONLY = "只有管理员可以使用这个命令。"
