@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from bot.drafting.numerals import format_number, parse_number
+from bot.text.units import UNIT_RE, canonical, same_measure
 
 __all__ = ["Mention", "base_unit", "display", "magnitude", "scan", "units_compatible"]
 
@@ -50,33 +51,6 @@ _DATE_RE = re.compile(
 )
 # "9月中旬到10月底", "2025年3月至5月": two dates joined into one range.
 _RANGE_JOIN = re.compile(r"\s*(?:到|至|—|－|-|~|～)\s*")
-
-# Longest first; the look-aheads keep common words (一次性, 期间, 一起来, 支部, 家庭) out.
-_UNIT_RE = re.compile(
-    "|".join(
-        (
-            "个百分点", "平方公里", "平方米", "件次", "人次", "户次", "场次", "个月", "周年", "平米", "公里",
-            "千米", "公斤", "千克", "小时", "分钟", "个人", "块钱", "%", "㎡",
-            "人", "名(?![单称义额])", "位(?!置)", "户", "次(?![性日序要])", "场(?![所地景])",
-            "期(?![间限待望刊])", "件", "起(?![来到步草])", "个(?![个别体性])",
-            "元(?![旦宵])", "块(?![钱])", "米", "岁", "篇", "份", "本", "支(?![部持援])", "家(?![庭属长])",
-            "栋", "幢", "处(?!理)", "项", "天(?![气然])", "年(?![级龄轻])", "周", "吨", "斤",
-            "台(?!账)", "辆", "张", "所", "座(?!谈)", "间", "套", "批", "轮", "组(?!织)", "类", "部(?![门分])",
-            "册", "条", "盏", "棵", "株", "亩",
-        )
-    )
-)
-_UNIT_SPELLINGS = {"平米": "平方米", "㎡": "平方米", "块钱": "元", "个人": "人"}
-# Units that mean the same thing to a slot: a slot in 人 accepts 名, one in 次 accepts 场.
-_UNIT_GROUPS = (
-    frozenset({"人", "名", "位", "个人"}),
-    frozenset({"次", "场", "场次"}),
-    frozenset({"件", "起", "件次"}),
-    frozenset({"件", "个", "项"}),
-    frozenset({"个", "家", "所"}),
-    frozenset({"元", "块"}),
-    frozenset({"平方米", "平方公里"}),
-)
 
 # A bare Arabic number right before these is a house number, a time or a rank, not a quantity.
 _NOT_A_QUANTITY_AFTER = frozenset("号楼室弄路巷街时分秒级届层点月日季")
@@ -142,8 +116,8 @@ def magnitude(value: Decimal | str, unit: str) -> tuple[Decimal | str, str]:
     if isinstance(value, str):
         return value, unit
     if unit[:1] in MULTIPLIERS and len(unit) > 1:
-        return value * MULTIPLIERS[unit[0]], _UNIT_SPELLINGS.get(unit[1:], unit[1:])
-    return value, _UNIT_SPELLINGS.get(unit, unit)
+        return value * MULTIPLIERS[unit[0]], canonical(unit[1:])
+    return value, canonical(unit)
 
 
 def base_unit(unit: str) -> str:
@@ -151,16 +125,14 @@ def base_unit(unit: str) -> str:
 
 
 def units_compatible(slot_unit: str, unit: str) -> bool:
-    """Whether a number written with `unit` can fill a slot measured in `slot_unit`.
-
-    元 accepts 元 / 万元 / 亿元 / 块; 人 accepts 人 / 名; 次 accepts 次 / 场; % only %.
-    """
+    """Whether a number written with `unit` can fill a slot measured in `slot_unit`
+    (``prompts/units.yaml``: 元 accepts 元 / 万元 / 亿元 / 块; 人 accepts 人 / 名; 次 accepts 次 / 场;
+    % only %)."""
     if slot_unit == "%" or unit == "%":
         return slot_unit == unit
     if not slot_unit:
         return True
-    expected, given = base_unit(slot_unit), base_unit(unit)
-    return expected == given or any(expected in group and given in group for group in _UNIT_GROUPS)
+    return same_measure(base_unit(slot_unit), base_unit(unit))
 
 
 def scan(norm: str) -> list[Mention]:
@@ -203,7 +175,7 @@ def _pre_marker(norm: str, start: int) -> tuple[str, int]:
 
 
 def _unit_at(norm: str, index: int) -> re.Match[str] | None:
-    return _UNIT_RE.match(norm, _skip_spaces(norm, index))
+    return UNIT_RE.match(norm, _skip_spaces(norm, index))
 
 
 def _scan_dates(norm: str) -> list[Mention]:
@@ -350,7 +322,7 @@ def _quantity(norm: str, match: re.Match[str]) -> Mention | None:
     frequency = _FREQUENCY_RE.search(norm, 0, start) is not None
     return Mention(
         start=start, end=end, kind="quantity", value=value, multiplier=multiplier,
-        unit=_UNIT_SPELLINGS.get(unit, unit), approx=pre or mid or post, lone_one=lone_one,
+        unit=canonical(unit), approx=pre or mid or post, lone_one=lone_one,
         frequency=frequency, phrase_end=phrase_end,
         # "60岁以上老人": an age describes who is counted, it is not a figure of its own.
         reportable=not lone_one and not (chinese and not unit) and unit != "岁", chinese=chinese,

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.drafting.numerals import FULLWIDTH_TO_ASCII, format_number, parse_number
+from bot.text.units import base as unit_base
+from bot.text.units import load_units, unit_pattern
 
 __all__ = ["Quantity", "read_quantities", "same_figure", "units_match"]
 
@@ -45,25 +47,10 @@ _NUMBER_RE = re.compile(
     rf"|(?:[{_CN_DIGITS}十拾百佰仟万亿]|{_THOUSAND})+(?:点[{_CN_DIGITS}]+[万亿]?)?"
     rf")"
 )
-# Longest first. The look-aheads keep words out: 一次性, 期间, 起来, 支部, 家庭, 处理, 台账, 座谈, 组织.
-_UNIT_RE = re.compile(
-    "|".join((
-        "个百分点", "平方公里", "平方米", "人次", "户次", "件次", "场次", "个月", "周年", "平米", "公里", "千米",
-        "公斤", "千克", "小时", "分钟", "块钱", "%", "㎡",
-        "人", "名(?![单称义额])", "位(?![置于])", "户(?![籍口外])", "次(?![性日序要])", "场(?![所地景])",
-        "期(?![间限待望刊])", "件(?!事)", "起(?![来到步草])", "个(?![个别体性])", "元(?![旦宵素])", "块(?![状])",
-        "米", "岁", "篇", "份", "册", "本(?![领着地职])", "支(?![部持援撑])", "家(?![庭属长乡园])", "栋", "幢",
-        "处(?![理置于])", "项(?!目)", "天(?![气然])", "年(?![级龄轻])", "月(?![亮饼])", "日(?![常益])",
-        "周(?![边围到])", "吨", "斤", "台(?![账])", "辆", "张", "所(?![以有在属])", "座(?![谈])", "间(?![隔断])",
-        "套", "批", "轮", "组(?![织建成])", "类", "条(?![件例])", "例", "队(?![伍])", "盏", "棵", "株", "箱",
-        "袋", "倍", "成(?![为立员果效绩功本就长熟])",
-    ))
-)
-# Spellings of one unit: a figure in 名 is the same figure in 人.
-_UNIT_CLASS = {
-    "名": "人", "位": "人", "场": "次", "场次": "次", "起": "件", "件次": "件", "平米": "平方米", "㎡": "平方米",
-    "千米": "公里", "千克": "公斤", "块": "元", "块钱": "元",
-}
+# The shared units (prompts/units.yaml), and what a model may write that is a figure here though
+# no unit of a fact: days and months (3月, 15日), a factor (3倍), tenths (九成).
+_EXTRA_UNITS = ("月(?![亮饼])", "日(?![常益])", "成(?![为立员果效绩功本就长熟])")
+_UNIT_RE = re.compile(unit_pattern(load_units()) + "|" + "|".join(_EXTRA_UNITS))
 _MULTIPLIER = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 # After these 一 is mostly the article ("开展一次", "建立一支队伍"); 一元, 一户, 一人 stay figures.
 _ARTICLE_UNITS = frozenset("个批支项次场名位家件条套处所座间张本份篇类组队轮期年天周月") | {"个月"}
@@ -146,7 +133,7 @@ def _quantity(norm: str, text: str, match: re.Match[str]) -> Quantity | None:
             post, cursor = marker, cursor + len(marker)
             break
     pre = next((m for m in _PRE_MARKERS if norm.endswith(m, 0, start)), "")
-    base = _UNIT_CLASS.get(unit, unit)
+    base = unit_base(unit)
     return Quantity(
         value=value * multiplier, unit=base, approx=bool(pre or mid or post),
         text=text[start - len(pre):cursor],

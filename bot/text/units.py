@@ -1,5 +1,6 @@
 """Units of measure after a number, loaded from ``prompts/units.yaml``: the one list that fact
-extraction and the masking of example phrasing share.
+extraction (`bot.drafting.quantities`), the LLM guard (`bot.llm.quantities`) and the masking of
+example phrasing share.
 
 API (pure; the file is read once):
 
@@ -8,7 +9,8 @@ API (pure; the file is read once):
   ``UNIT_RE.match(text, i)`` says whether a unit starts at ``i`` (``次`` in 三次, not in 一次性).
 - ``canonical(unit)``: the spelling a fact is stored under (平米 → 平方米, ％ → %).
 - ``same_measure(a, b)``: whether a number in ``b`` can fill a slot measured in ``a`` (人 / 名,
-  次 / 场, 元 / 万元).
+  次 / 场, 元 / 万元 / 块, 件 / 个 / 项).
+- ``base(unit)``: the unit a figure is compared in (名 → 人, 场 → 次, 块钱 → 元).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ UNITS_FILE = PROMPTS_DIR / "units.yaml"
 class Unit:
     unit: str
     same_as: str  # the stored spelling; the unit itself when empty in the file
-    measure: str  # units sharing a measure fill the same slots; empty: only itself
+    measures: tuple[str, ...]  # units sharing a measure fill the same slots; empty: only itself
     not_before: str  # characters that, right after the unit, make it part of a word
 
 
@@ -44,8 +46,9 @@ def load_units(path: Path = UNITS_FILE) -> tuple[Unit, ...]:
         name = str(entry["unit"]).strip()
         if name in out:
             raise ValueError(f"{path.name}: {name} is listed twice")
-        out[name] = Unit(name, str(entry.get("same_as") or name), str(entry.get("measure") or ""),
-                         str(entry.get("not_before") or ""))
+        measure = entry.get("measure")
+        measures = tuple(str(m) for m in (measure if isinstance(measure, list) else [measure] if measure else []))
+        out[name] = Unit(name, str(entry.get("same_as") or name), measures, str(entry.get("not_before") or ""))
     return tuple(sorted(out.values(), key=lambda u: (-len(u.unit), u.unit)))
 
 
@@ -70,4 +73,12 @@ def same_measure(slot_unit: str, unit: str) -> bool:
     if slot_unit == unit:
         return True
     a, b = _BY_NAME.get(slot_unit), _BY_NAME.get(unit)
-    return bool(a and b and a.measure and a.measure == b.measure)
+    return bool(a and b and set(a.measures) & set(b.measures))
+
+
+def base(unit: str) -> str:
+    """The unit a figure is compared in: its first measure, else its stored spelling."""
+    u = _BY_NAME.get(unit)
+    if u is None:
+        return unit
+    return u.measures[0] if u.measures else u.same_as
