@@ -22,15 +22,19 @@ from bot.text.tokenize import segment
 __all__ = ["aligned_replace", "formalize", "join_items", "strip_particles"]
 
 _CLAUSE_SPLIT = re.compile(r"([，,；;、])")
+_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _ENDINGS = (("这些事情", "等工作"), ("这些事", "等工作"), ("这些", "等工作"), ("什么的", "等"), ("之类的", "等"),
             ("等等", "等"))
 _DOUBLED = re.compile(r"(社区|约|共)\1+")
+# "开展了“红色楼栋长”，…": a quoted name after 开展 is an activity; the document says so.
+_BARE_QUOTED_ACTIVITY = re.compile(r"(开展了?|组织了?|推行了?)(“[^”]{2,16}”)(?=[，。；、]|$)")
 _SENTENCE_END = "。！？"
 
 
 def formalize(text: str, lexicon: Lexicon) -> str:
     """One sentence of the staff member's, rewritten; "" when nothing is left to say."""
     clauses = []
+    text = _THOUSANDS.sub("", text)  # "1,200人次" is one figure, not two clauses
     for piece in _CLAUSE_SPLIT.split(text.strip().rstrip("。.！!？?…~～")):
         if piece in "，,；;、":
             clauses.append(piece.replace(",", "，").replace(";", "；"))
@@ -46,6 +50,7 @@ def formalize(text: str, lexicon: Lexicon) -> str:
         clauses.pop(0)
     out = _punctuation("".join(clauses))
     out = _DOUBLED.sub(r"\1", out).strip()
+    out = _BARE_QUOTED_ACTIVITY.sub(r"\1\2活动", out)
     if not out:
         return ""
     return out if out[-1] in _SENTENCE_END else out + "。"
