@@ -91,7 +91,7 @@ def test_index_leaves_nothing_in_tmpdir_and_keeps_its_caches_in_the_data_directo
     import subprocess
     import sys
 
-    from bot.bench import drafter_env
+    from testing.processes import drafter_env
 
     corpus, tmpdir, data = tmp_path / "corpus", tmp_path / "tmp", tmp_path / "data"
     corpus.mkdir()

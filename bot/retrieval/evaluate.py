@@ -41,11 +41,11 @@ def first_relevant_rank(texts: Sequence[str], relevant: Sequence[str]) -> int | 
 
 
 def percentile(values: Sequence[float], q: float) -> float:
+    """The q-quantile (0..1) by nearest rank; 0 for no values."""
     if not values:
         return 0.0
     ordered = sorted(values)
-    idx = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[idx]
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def evaluate_method(search, queries: Sequence[Query]) -> tuple[dict[str, float], list[int | None]]:  # type: ignore[no-untyped-def]
@@ -64,6 +64,6 @@ def evaluate_method(search, queries: Sequence[Query]) -> tuple[dict[str, float],
         "hit@10": sum(1 for r in ranks if r is not None) / n,
         "mrr@10": sum(1 / r for r in ranks if r is not None) / n,
         "p50_ms": statistics.median(latencies) if latencies else 0.0,
-        "p95_ms": percentile(latencies, 95),
+        "p95_ms": percentile(latencies, 0.95),
     }
     return {k: round(v, 4) for k, v in metrics.items()}, ranks

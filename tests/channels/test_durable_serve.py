@@ -11,7 +11,7 @@ import pytest
 from bot.channels.inbox import Inbox
 from bot.channels.telegram import run_telegram, serve
 from bot.config import Settings
-from tests.fakes.bot_api import FakeBotApi
+from testing.bot_api import FakeBotApi
 
 USER = 1001
 

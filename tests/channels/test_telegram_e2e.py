@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench.load import BotServer, Staff, docx_text, index_corpus, run_load
+from testing.processes import BotServer, index_corpus
+from testing.staff import Staff, docx_text, run_load
 from bot.channels.telegram import EDITED, FAILED, NOT_TEXT, REFUSED
-from tests.fakes.bot_api import BotMessage, FakeBotApi
+from testing.bot_api import BotMessage, FakeBotApi
 
 pytestmark = pytest.mark.slow
 
@@ -255,7 +256,7 @@ MODEL_OPENING = ("2025年，幸福里社区坚持以党建引领基层治理，�
 
 def test_with_a_model_the_section_streams_into_one_message_within_telegrams_limits_and_reaches_the_docx(
         api: FakeBotApi, indexed: Path, tmp_path: Path) -> None:
-    from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+    from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
     data_dir = tmp_path / "data"
     shutil.copytree(indexed, data_dir)

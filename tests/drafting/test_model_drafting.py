@@ -15,7 +15,7 @@ import pytest
 
 from bot.channels.terminal import run_terminal
 from bot.config import Settings
-from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
 OPENING = ["写一份养老服务的专项工作总结", "东湖社区", "2025年", "跳过", "跳过",
            "这项工作是在区民政局指导下搞的。", "投入资金28.5万元。", "一共搞了活动四十二场。", "完成本节"]

@@ -10,7 +10,7 @@ from bot.llm import GivenFact
 from bot.llm.guard import check
 from bot.llm.prompts import load_prompt_book
 from bot.llm.quantities import read_quantities
-from tests.llm.conftest import BRIEF, GOOD
+from testing.briefs import BRIEF, GOOD
 
 RULES = load_prompt_book().rules
 

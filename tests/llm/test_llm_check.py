@@ -6,7 +6,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
-from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from .bot_api import FakeBotApi
+from testing.bot_api import FakeBotApi
 
 pytestmark = pytest.mark.asyncio
 

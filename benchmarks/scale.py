@@ -1,7 +1,7 @@
 """Benchmark section ``scale``: build time, disk, memory and query latency of each retrieval
 method at 1k / 10k / 100k synthetic passages, each beside a baseline measured in the same run.
 
-Every measurement runs in a child process of its own (``python -m bot.bench.scale --child …``),
+Every measurement runs in a child process of its own (``python -m benchmarks.scale --child …``),
 so each peak RSS belongs to one size and one step, not to everything measured before it:
 
 - ``lexical-build``: the real ``LexicalIndex.build`` and the real snapshot format
@@ -40,9 +40,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.bench import dir_mb, p50_p95
-from bot.bench.retrieval import QUERIES
-from bot.config import DEFAULT_CORPUS, PROJECT_ROOT
+from benchmarks import dir_mb, p50_p95
+from benchmarks.retrieval import QUERIES
+from bot.config import DEFAULT_CORPUS
+from testing.processes import CHECKOUT, drafter_env
 from bot.text.model import Passage
 
 SIZES = (1_000, 10_000, 100_000)
@@ -475,16 +476,12 @@ def child_main(argv: list[str]) -> int:
 
 
 def _run_child(kind: str, n: int, folder: Path, extra: str = "", queries_file: Path | None = None) -> dict[str, Any]:
-    env = dict(os.environ)
+    env = drafter_env(folder)
     if queries_file is not None:
         env[QUERIES_ENV] = str(queries_file)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-    for var, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
-                       ("ANONYMIZED_TELEMETRY", "False"), ("TOKENIZERS_PARALLELISM", "false")):
-        env.setdefault(var, value)
-    cmd = [sys.executable, "-m", "bot.bench.scale", "--child", kind, str(n), str(folder)] + ([extra] if extra else [])
+    cmd = [sys.executable, "-m", "benchmarks.scale", "--child", kind, str(n), str(folder)] + ([extra] if extra else [])
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(PROJECT_ROOT))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(CHECKOUT))
     wall = time.perf_counter() - t
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_TAG):

@@ -1,5 +1,5 @@
 """Benchmark section ``llm``: the latency a model adds per section, and how often the guard refuses
-a bad answer, against the fake OpenAI endpoint (``tests/fakes/openai_api.py``: the real langchain
+a bad answer, against the fake OpenAI endpoint (``testing/openai_api.py``: the real langchain
 client over HTTP on 127.0.0.1; no model is reachable here, so the model's own speed is scripted).
 
 Baselines in the same run: the same section with the endpoint answering at once (our own
@@ -17,7 +17,7 @@ import time
 
 from pydantic import SecretStr
 
-from bot.bench import percentile
+from bot.retrieval.evaluate import percentile
 
 CHUNK_DELAY = 0.03  # seconds between streamed chunks: a hosted model's pace
 CHUNK_CHARS = 4  # characters per chunk (about two tokens of Chinese)
@@ -25,7 +25,7 @@ SECTIONS = 30
 
 
 def _cases():  # type: ignore[no-untyped-def]
-    from tests.llm.conftest import BRIEF, GOOD
+    from testing.briefs import BRIEF, GOOD
 
     extra_facts = "组织党员志愿者深入楼栋开展走访，建立了“党员联系户”制度"
     bad = {
@@ -65,7 +65,7 @@ async def _run(quick: bool) -> int:
     from bot.llm.guard import check
     from bot.llm.prompts import load_prompt_book
     from bot.llm.writer import SectionWriter
-    from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+    from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
     brief, bad, good = _cases()
     rules = load_prompt_book().rules

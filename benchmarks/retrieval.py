@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.bench import dir_mb, latencies, p50_p95, peak_mb
-from bot.config import DEFAULT_CORPUS, PROJECT_ROOT, Settings
+from benchmarks import SHARED, dir_mb, latencies, p50_p95, peak_mb
+from bot.config import DEFAULT_CORPUS, Settings
 
-SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
-QUERIES = PROJECT_ROOT.parent / "shared" / "eval" / "retrieval_dev.jsonl"
-PAGES = PROJECT_ROOT.parent / "shared" / "eval" / "pages"
+SEEDS = SHARED / "seeds"
+QUERIES = SHARED / "eval" / "retrieval_dev.jsonl"
+PAGES = SHARED / "eval" / "pages"
 # Paraphrase queries of our own over corpus/ (abbreviations, colloquial wording, a formula described
 # instead of quoted): the kind of query where the user's words differ from the passage's.
 PROBE = Path(__file__).with_name("paraphrase_probe.jsonl")
@@ -21,7 +21,7 @@ PROBE = Path(__file__).with_name("paraphrase_probe.jsonl")
 QUALITY_SETS = (
     ("dev set (`shared/eval/retrieval_dev.jsonl` over `shared/seeds`)", QUERIES, SEEDS),
     ("pages (`shared/eval/pages/queries.jsonl` over `pages/corpus`)", PAGES / "queries.jsonl", PAGES / "corpus"),
-    ("paraphrase probe (ours, `bot/bench/paraphrase_probe.jsonl` over `corpus/`)", PROBE, DEFAULT_CORPUS),
+    ("paraphrase probe (ours, `benchmarks/paraphrase_probe.jsonl` over `corpus/`)", PROBE, DEFAULT_CORPUS),
 )
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms")
 

@@ -1,8 +1,8 @@
-"""The load benchmark's verdict: a draft with another user's facts, or missing its own, is caught."""
+"""The load simulation's verdict (testing/staff.py): a draft with another user's facts, or missing its own, is caught."""
 
 from __future__ import annotations
 
-from bot.bench.load import Outcome, Staff, check_documents
+from testing.staff import Outcome, Staff, check_documents
 from tests.builders import docx_bytes
 
 

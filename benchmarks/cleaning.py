@@ -28,9 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
-
-SHARED = PROJECT_ROOT.parent / "shared"
+from benchmarks import SHARED
 CORPORA = {
     "eval/pages/corpus": SHARED / "eval" / "pages" / "corpus",
     "seeds": SHARED / "seeds",
@@ -183,7 +181,7 @@ def run(flags: list[str]) -> int:
     print("Each corpus indexed with `drafter index`, then searched with `drafter search --k 10 --json`: "
           f"{len(ORDINARY)} ordinary searches (our own words), and the corpus's evaluation queries. "
           "A result counts once per category when its text, title or section holds a finding "
-          "(detectors in `bot/bench/cleaning.py`, independent of the cleaning code). Baseline in the same "
+          "(detectors in `benchmarks/cleaning.py`, independent of the cleaning code). Baseline in the same "
           f"run: plain BM25 (rank_bm25, jieba) over the raw files in {CHUNK}-character chunks, same queries, "
           "its chunks scanned the same way (they have no titles or sections).\n")
     print("| corpus | searches | system | results | boilerplate | pinyin | traditional | mojibake | any | "
