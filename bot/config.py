@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.errors import DrafterError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
@@ -82,7 +84,7 @@ class Settings(BaseSettings):
         return self.data_dir / "exports"
 
 
-class SettingsError(Exception):
+class SettingsError(DrafterError):
     """Settings that cannot be used; ``str(err)`` is the message for the operator (Chinese)."""
 
 

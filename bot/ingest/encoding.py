@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from bot.errors import DrafterError
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -18,7 +20,7 @@ class Decoded:
     encoding: str
 
 
-class EncodingError(Exception):
+class EncodingError(DrafterError):
     """``kind`` is "binary" (not a text file) or "unknown" (text in an encoding we cannot tell)."""
 
     def __init__(self, kind: str) -> None:

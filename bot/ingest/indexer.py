@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
+from bot.errors import DrafterError
 from bot.ingest.loaders import IngestError, discover, read_file
 from bot.ingest.pipeline import (
     PIPELINE_VERSION, IngestReport, build_passages, documents_from_json, documents_of, documents_to_json,
@@ -44,7 +45,7 @@ UNK_SAMPLE = 300
 EMBED_BATCH = 64
 
 
-class IndexingError(Exception):
+class IndexingError(DrafterError):
     """An index operation that failed; ``str(err)`` is the message for the user."""
 
 

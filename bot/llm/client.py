@@ -26,6 +26,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.errors import DrafterError
 
 __all__ = ["Failure", "LlmClient", "LlmConfig", "LlmError", "Ping", "Sink", "chat_model"]
 
@@ -53,7 +54,7 @@ class Failure(str, Enum):
         return self in (Failure.SERVER, Failure.UNREACHABLE)
 
 
-class LlmError(Exception):
+class LlmError(DrafterError):
     def __init__(self, failure: Failure, status: int | None = None, detail: str = "") -> None:
         super().__init__(f"{failure.value}{f' (HTTP {status})' if status else ''}: {detail}")
         self.failure = failure

@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from bot.errors import DrafterError
+
 log = logging.getLogger(__name__)
 
 
@@ -109,7 +111,7 @@ RETRY_AFTER = 30.0       # after a failure, searches skip the vector store this 
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
 
-class VectorStoreUnavailable(Exception):
+class VectorStoreUnavailable(DrafterError):
     """The vector store cannot be used right now; ``str(err)`` is a Chinese message for the operator."""
 
 
@@ -180,11 +182,13 @@ def chroma_client(chroma_dir: Path, url: str = "", timeout: float = QUERY_TIMEOU
 
 
 def _is_connection_error(exc: BaseException) -> bool:
+    """Whether ``exc`` or what it was raised from is a failed connection (chromadb raises a bare
+    ValueError inside its ``except httpx.ConnectError``, so the cause is in the chain)."""
     import httpx
 
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, httpx.TransportError) or "Could not connect" in str(seen):
+        if isinstance(seen, httpx.TransportError):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

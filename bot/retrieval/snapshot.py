@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.errors import DrafterError
 from bot.retrieval.lexical import LexicalIndex
 from bot.text.model import Passage
 
@@ -29,7 +30,7 @@ META = "meta.json"
 LEXICAL = "lexical"
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(DrafterError):
     """There is no usable index; ``str(err)`` says why, for the operator's log."""
 
 

@@ -45,6 +45,7 @@ from bot.channels.outbox import Outbox
 from bot.channels.telegram import messages as say
 from bot.channels.telegram.app import build_application, channel_of
 from bot.config import Settings
+from bot.errors import DrafterError
 from bot.logsafe import failure
 from bot.sqlite import DamagedDatabase, DiskFull
 
@@ -64,7 +65,7 @@ LOCK_NAME = "serve.lock"
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
-class AlreadyServing(Exception):
+class AlreadyServing(DrafterError):
     def __init__(self, data_dir: Path, lock: Path, holder: str) -> None:
         super().__init__(say.ALREADY_SERVING.format(data_dir=data_dir, lock=lock,
                                                     holder=f"，进程号 {holder}" if holder else ""))
