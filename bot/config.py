@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +11,19 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import DrafterError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
-DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+
+def _data_folder(package: str) -> Path:
+    """The folder of a data package: prompts/ and corpus/ of a checkout (an editable install maps
+    them to bot.prompts and bot.corpus), or their copies inside an installed wheel. drafter is
+    installed unpacked, never zipped, so they are real folders (jieba and Jinja read real files)."""
+    folder = files(package)
+    if not isinstance(folder, Path):
+        raise RuntimeError(f"{package} is not a folder on disk: install drafter unpacked (pip install .)")
+    return folder.resolve()
+
+
+PROMPTS_DIR = _data_folder("bot.prompts")
+DEFAULT_CORPUS = _data_folder("bot.corpus")
 
 
 class Settings(BaseSettings):

@@ -27,7 +27,8 @@ Where ``str(err)`` reaches a person it is Chinese and says what to do: SettingsE
 IngestError, IndexingError, VectorStoreUnavailable, DamagedStore, DamagedInbox and AlreadyServing
 (the CLI prints them, the bot answers with them). EncodingError, PdfError and ConversionError carry
 a ``reason`` (``kind``) that ``bot.ingest.loaders`` turns into an IngestError's message; the
-others are logged for the operator, and what staff read about them comes from ``prompts/``.
+others are logged for the operator, and staff are told in words of their own where they are
+caught (``prompts/``, ``bot/channels/telegram/messages.py``).
 ``tests/test_errors.py`` keeps this tree true.
 """
 
