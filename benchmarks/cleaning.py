@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks import SHARED
+
 CORPORA = {
     "eval/pages/corpus": SHARED / "eval" / "pages" / "corpus",
     "seeds": SHARED / "seeds",
@@ -129,7 +130,7 @@ def metrics(per_query: list[list[dict[str, object]]], relevant: list[tuple[str, 
     """hit@1/5/10 and mrr@10 under the evaluation's match rule."""
     from bot.retrieval.evaluate import first_relevant_rank
 
-    ranks = [first_relevant_rank([str(h["text"]) for h in hits], rel) for hits, rel in zip(per_query, relevant)]
+    ranks = [first_relevant_rank([str(h["text"]) for h in hits], rel) for hits, rel in zip(per_query, relevant, strict=True)]
     n = max(1, len(ranks))
     return {"hit@1": sum(r == 1 for r in ranks) / n, "hit@5": sum(r is not None and r <= 5 for r in ranks) / n,
             "hit@10": sum(r is not None for r in ranks) / n, "mrr@10": sum(1 / r for r in ranks if r) / n}

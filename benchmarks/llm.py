@@ -84,7 +84,7 @@ async def _run(quick: bool) -> int:
                 first: list[float] = []
                 started = time.perf_counter()
 
-                def sink(piece: str, attempt: int) -> None:
+                def sink(piece: str, attempt: int, first: list[float] = first, started: float = started) -> None:
                     if not first:
                         first.append(time.perf_counter() - started)
                 result = await writer.write_section(brief, sink if stream else None)
@@ -112,7 +112,8 @@ async def _run(quick: bool) -> int:
               f"| {percentile(slow_total, 0.5):.0f} | {percentile(slow_total, 0.95):.0f} |")
         print(f"| ↳ first text shown | {percentile(slow_first, 0.5):.0f} | {percentile(slow_first, 0.95):.0f} |")
         print(f"| baseline: streamed, model answering at once | {percentile(fast_total, 0.5):.1f} | {percentile(fast_total, 0.95):.1f} |")
-        print(f"| baseline: plain JSON, model answering at once | {percentile(plain_total, 0.5):.1f} | {percentile(plain_total, 0.95):.1f} |")
+        print(f"| baseline: plain JSON, model answering at once | {percentile(plain_total, 0.5):.1f} "
+              f"| {percentile(plain_total, 0.95):.1f} |")
         print(f"| baseline: the guard alone | {percentile(guard_ms, 0.5):.2f} | {percentile(guard_ms, 0.95):.2f} |")
         overhead = percentile(slow_total, 0.5) - chunks * CHUNK_DELAY * 1000
         print(f"\nAdded beyond the model's own time: {overhead:.0f} ms at p50 (HTTP, langchain, the guard). "

@@ -60,7 +60,7 @@ def quality() -> None:
 
     from bot.ingest.indexer import Indexer
     from bot.retrieval.evaluate import evaluate_method, load_queries
-    from bot.retrieval.retriever import METHODS
+    from bot.retrieval.retriever import METHODS, Retriever
     from bot.services import open_retriever
     from bot.text import tokenize
 
@@ -82,12 +82,13 @@ def quality() -> None:
             for label, tok in (("rank_bm25 over jieba words", tokenize.words), ("rank_bm25 over bigrams", tokenize.bigrams)):
                 bm = BM25Okapi([tok(t) or [""] for t in texts])
 
-                def baseline(q: str, bm: BM25Okapi = bm, tok: Callable[[str], list[str]] = tok) -> list[str]:
+                def baseline(q: str, bm: BM25Okapi = bm, tok: Callable[[str], list[str]] = tok,
+                             texts: list[str] = texts) -> list[str]:
                     scores = bm.get_scores(tok(q))
                     return [texts[i] for i in sorted(range(len(texts)), key=lambda i: -scores[i])[:10]]
                 rows[label] = evaluate_method(baseline, queries)[0]
             for method in METHODS:
-                def run_method(q: str, m: str = method) -> list[str]:
+                def run_method(q: str, m: str = method, retriever: Retriever = retriever) -> list[str]:
                     return [h.passage.text for h in retriever.search(q, k=10, method=m)]
                 run_method(queries[0].query)
                 rows[method] = evaluate_method(run_method, queries)[0]

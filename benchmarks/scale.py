@@ -43,8 +43,8 @@ from typing import Any
 from benchmarks import dir_mb, p50_p95
 from benchmarks.retrieval import QUERIES
 from bot.config import DEFAULT_CORPUS
-from testing.processes import CHECKOUT, drafter_env
 from bot.text.model import Passage
+from testing.processes import CHECKOUT, drafter_env
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -65,7 +65,8 @@ FALLBACK_QUERIES = ["党建工作怎么写", "低保救助的例句", "社区养
 # Community and street names of the sample corpus (all fictional), replaced per synthetic document.
 _CORPUS_NAMES = ("幸福里", "柳荫街", "青石桥", "桂花园", "东湖", "玉泉", "南塘", "翠屏", "枫林", "金桥", "向阳")
 _CORPUS_STREETS = ("梧桐", "春晖", "清溪", "滨河", "湖滨")
-_NAME_CHARS = "青松枫桂柳梅竹兰荷湖河江溪泉山岭石桥园林苑华安康宁和兴隆盛泰福瑞祥春秋阳光明新东南西北金银玉翠锦绣丰乐民德仁义礼智信长平永昌嘉鸿鹏凤龙"
+_NAME_CHARS = ("青松枫桂柳梅竹兰荷湖河江溪泉山岭石桥园林苑华安康宁和兴隆盛泰福瑞祥"
+               "春秋阳光明新东南西北金银玉翠锦绣丰乐民德仁义礼智信长平永昌嘉鸿鹏凤龙")
 _KIND_SLUG = {"年度总结": "annual", "半年总结": "halfyear", "专项总结": "special", "调研报告": "research",
               "工作计划": "workplan"}
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -167,7 +168,7 @@ def synthetic_passages(n: int, seed: int = 7) -> list[Passage]:
                 parts.append(sentence)
                 length += len(sentence)
             text = rename("".join(parts))
-            text = _NUMBER.sub(lambda m: _vary_number(rng, m.group(), shift), text)
+            text = _NUMBER.sub(lambda m, shift=shift: _vary_number(rng, m.group(), shift), text)
             pid = hashlib.sha1(f"{source}\n{position}\n{text}".encode()).hexdigest()[:16]
             out.append(Passage(id=pid, text=text, source=source, title=title,
                                section=tuple(rename(s) for s in tpl.section), kind=kind,
@@ -665,18 +666,20 @@ def _print_report(sizes: tuple[int, ...], lex: dict[int, dict[str, Any]], dense:
 
     # Dense ----------------------------------------------------------------------------------
     rate = embed["rate"]
-    print(f"\n### Dense (MiniLM vectors in Chroma through `VectorStore`; `Retriever.search(method=\"dense\")`, "
-          f"`\"hybrid\"`)\n")
+    print("\n### Dense (MiniLM vectors in Chroma through `VectorStore`; `Retriever.search(method=\"dense\")`, "
+          "`\"hybrid\"`)\n")
     print(f"Embedding rate measured on {embed['sample']} synthetic passages: **{rate:.1f} passages/s** "
           f"({embed['encode_s']:.1f} s; model load {embed['load_s']:.1f} s). Embedding N passages is not run: "
           f"the *embed s* column is **extrapolated** as N / rate. Chroma receives N distinct vectors derived "
           f"from those {embed['sample']} real embeddings (convex mixes of two plus noise), inserted and queried "
-          f"for real. Query latencies include embedding the query: {_fmt(statistics.median([d['embed_p50'] for d in dense.values()]))} ms p50 "
+          f"for real. Query latencies include embedding the query: "
+          f"{_fmt(statistics.median([d['embed_p50'] for d in dense.values()]))} ms p50 "
           f"with torch's default {next(iter(dense.values()))['torch_threads']} threads, "
           f"{_fmt(statistics.median([d['embed_1thread_p50'] for d in dense.values()]))} ms with one thread (same process, "
           f"same queries).\n")
     print("| passages | embed s (extrapolated) | Chroma insert s | disk MB | peak RSS MB (after insert) | dense p50 / p95 ms "
-          "| hybrid p50 / p95 ms | Chroma query p95 ms | numpy exact p95 ms | exact .npy MB | p95 ratio Chroma/exact | recall@10 vs exact |")
+          "| hybrid p50 / p95 ms | Chroma query p95 ms | numpy exact p95 ms | exact .npy MB | p95 ratio Chroma/exact "
+          "| recall@10 vs exact |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     drows: dict[int, dict[str, float]] = {}
     for n in sorted(dense):

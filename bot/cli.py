@@ -214,7 +214,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             for method in METHODS:
                 degraded: list[str] = []
 
-                def run(q: str, m: str = method) -> list[str]:
+                def run(q: str, m: str = method, degraded: list[str] = degraded) -> list[str]:
                     found = retriever.search(q, k=10, method=m)
                     if found.degraded:
                         degraded.append(found.degraded)
@@ -232,7 +232,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if settings.chroma_url:
                 try:
                     indexer.vectors().drop()
-                except Exception as exc:  # the server went away: the collection is left behind
+                except Exception as exc:  # noqa: BLE001 - the server went away: the collection is left behind
                     log.warning("temporary eval collection not deleted: %s", exc)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -242,7 +242,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for method, metrics in results.items():
         print(f"{method:<10}" + "".join(f"{metrics[m]:>9.3f}" for m in ("hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms", "p95_ms")))
     if args.verbose:
-        for q, rank in zip(queries, per_query["default"]):
+        for q, rank in zip(queries, per_query["default"], strict=True):
             if rank != 1:
                 print(f"  {q.id} rank={rank} {q.query}")
     return 0
@@ -265,7 +265,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 1
     for line in snapshot.meta.get("report", []):  # type: ignore[union-attr]
         print(line)
-    print(f"模型：{snapshot.meta.get('model')}；[UNK] 占比 {float(snapshot.meta.get('unknown_share', 0)):.1%}；向量权重 {snapshot.meta.get('dense_weight')}")
+    unknown = float(snapshot.meta.get("unknown_share", 0))
+    print(f"模型：{snapshot.meta.get('model')}；[UNK] 占比 {unknown:.1%}；向量权重 {snapshot.meta.get('dense_weight')}")
     where = f"服务器 {settings.chroma_url}" if settings.chroma_url else f"本地 {settings.chroma_dir}"
     if not snapshot.has_vectors:
         print(f"向量库：{where}；本索引未计算向量（首次使用 --method dense 或 hybrid 检索时准备）")

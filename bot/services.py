@@ -144,7 +144,6 @@ def make_dialogue(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.drafting.dialogue import Catalog, Dialogue
     from bot.drafting.skeletons import load_basics, load_kinds, load_topics
     from bot.drafting.store import DraftStore
-
     from bot.llm.writer import SectionWriter
 
     catalog = Catalog(load_basics(PROMPTS_DIR), load_kinds(PROMPTS_DIR), load_topics(PROMPTS_DIR))

@@ -247,7 +247,7 @@ class FakeBotApi(LoopbackServer):
                     await site.stop()
                 done.set()
 
-            asyncio.ensure_future(stop_site())
+            self.spawn(stop_site())
 
         self.loop.call_soon_threadsafe(close)
         if not done.wait(10):
@@ -346,7 +346,7 @@ class FakeBotApi(LoopbackServer):
         self.offline = True
         site, self._site = self._site, None
         if site is not None:
-            asyncio.ensure_future(site.stop())
+            self.spawn(site.stop())
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if self.offline:

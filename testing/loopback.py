@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from typing import Self
+from collections.abc import Coroutine
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -33,6 +34,7 @@ class LoopbackServer:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.SockSite | None = None
+        self._tasks: set[asyncio.Task[object]] = set()
 
     def add_routes(self, app: web.Application) -> None:
         raise NotImplementedError
@@ -48,6 +50,13 @@ class LoopbackServer:
         if self._loop is None:
             raise RuntimeError(f"{type(self).__name__} is not started")
         return self._loop
+
+    def spawn(self, work: Coroutine[Any, Any, object]) -> None:
+        """Runs ``work`` on the server's loop (call it in the server's thread), keeping the task
+        referenced until it ends: the loop holds only a weak reference."""
+        task = self.loop.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def bind(self, port: int = 0) -> socket.socket:
         """A socket on ``host``; SO_REUSEADDR, so a server that stopped listening can take its

@@ -152,7 +152,7 @@ class FakeOpenAI(LoopbackServer):
         assert self._stopping is not None
         try:
             await asyncio.wait_for(self._stopping.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         return True
 

@@ -8,6 +8,7 @@ on. The ``load`` benchmark runs it at scale, the Telegram end-to-end tests at a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import random
 import re
@@ -134,10 +135,8 @@ class Chats:
                 raise TimeoutError(f"{what!r}: no reply with {expect!r} in {timeout:.0f} s")
             event = self.events[uid]
             event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=min(left, 5.0))
-            except TimeoutError:
-                pass
 
     def document(self, uid: int) -> bytes | None:
         docs = [m.document for _, m in self.history[uid] if m.method == "sendDocument" and m.document]

@@ -9,6 +9,7 @@ import pytest
 from bot.cli import main
 from tests.conftest import CORPUS, EVAL_QUERIES, SEEDS
 
+
 @pytest.fixture
 def indexed(settings, capsys):
     assert main(["index", str(CORPUS)]) == 0

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.drafting.draft import Draft
 from bot.drafting.document import RenderedDraft
+from bot.drafting.draft import Draft
 from bot.drafting.machine import SINGLE, Catalog, Machine, Mode
 from bot.drafting.phrasebook import Phrasebook, load_phrasebook
 from bot.drafting.ports import DeleteDraft, ExportDraft, Library, Outcome, Reads, WriteSection
@@ -27,7 +27,7 @@ from bot.llm.writer import SectionWriter
 from bot.sqlite import DiskFull, is_disk_full
 from bot.text.normalize import valid_unicode
 
-__all__ = ["Catalog", "Dialogue", "Exporter", "Mode", "SINGLE"]
+__all__ = ["SINGLE", "Catalog", "Dialogue", "Exporter", "Mode"]
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from bot.drafting.numerals import parse_number
 
 __all__ = [
     "HEADING_LEVELS",
-    "Section",
     "RenderedDraft",
+    "Section",
     "chinese_numeral",
     "heading_level",
     "numbered_headings",
@@ -106,7 +106,7 @@ def chinese_numeral(n: int) -> str:
     digits = [int(d) for d in f"{n:04d}"]
     out: list[str] = []
     pending_zero = False
-    for digit, unit in zip(digits, units):
+    for digit, unit in zip(digits, units, strict=True):
         if digit == 0:
             # Only an interior zero is spoken (一百零五), never a leading or
             # trailing one.

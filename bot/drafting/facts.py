@@ -10,6 +10,7 @@ The extractor never guesses: every `Fact` is read from an exact substring of the
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -313,7 +314,7 @@ def _respectively_claims(
         ]
         if len(named) < 2 or len(named) != len(numbers) or len({cue.slot for cue in named}) != len(named):
             continue
-        pairs = [(cue, mention) for cue, mention in zip(named, numbers)]
+        pairs = list(zip(named, numbers, strict=True))
         if all(_accepts(slots[cue.slot], mention) for cue, mention in pairs):
             claims.extend(_Claim(mention, slots[cue.slot], cue) for cue, mention in pairs)
     return claims
@@ -374,7 +375,7 @@ def _changes(norm: str, mentions: list[Mention], clauses: list[int]) -> _Changes
     anchors: dict[int, int] = {}
     spans: list[tuple[int, int]] = []
     quantities = [m for m in mentions if m.kind == "quantity"]
-    for x, y in zip(quantities, quantities[1:]):
+    for x, y in itertools.pairwise(quantities):
         if clauses[x.start] != clauses[y.start] or not _FROM_TO_GAP_RE.fullmatch(norm, x.end, y.start):
             continue
         before = _FROM_BEFORE_RE.search(norm, _clause_start(norm, clauses, x.start), x.start)

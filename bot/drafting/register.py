@@ -141,7 +141,7 @@ def _figures(clause: str) -> str:
     norm = clause.translate(FULLWIDTH_TO_ASCII)
     out, last = [], 0
     for mention in scan(norm):
-        if mention.kind != "quantity" or mention.lone_one or not mention.unit and mention.chinese:
+        if mention.kind != "quantity" or mention.lone_one or (not mention.unit and mention.chinese):
             continue
         original = clause[mention.start:mention.end]
         approx = mention.approx

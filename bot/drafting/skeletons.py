@@ -35,13 +35,13 @@ from bot.drafting.facts import Slot
 from bot.text.tags import DOC_KINDS, PLACEHOLDER_RE
 
 __all__ = [
-    "BasicField",
     "KIND_ORDER",
-    "KindSpec",
     "PLAN_KIND",
+    "UNITS",
+    "BasicField",
+    "KindSpec",
     "SectionSpec",
     "TopicSpec",
-    "UNITS",
     "load_basics",
     "load_kinds",
     "load_topics",
@@ -516,9 +516,9 @@ class _FactUse:
 
 def _fact_name(node: nodes.Node) -> str | None:
     """The slot of `facts.x`, `facts["x"]` or `facts.get("x")`, else None."""
-    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr == "get":
-        if _is_facts(node.node.node) and node.args and isinstance(node.args[0], nodes.Const):
-            return str(node.args[0].value)
+    if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr == "get"
+            and _is_facts(node.node.node) and node.args and isinstance(node.args[0], nodes.Const)):
+        return str(node.args[0].value)
     if isinstance(node, nodes.Getattr) and _is_facts(node.node):
         return node.attr
     if isinstance(node, nodes.Getitem) and _is_facts(node.node) and isinstance(node.arg, nodes.Const):

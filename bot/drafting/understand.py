@@ -192,9 +192,9 @@ def _clauses(norm: str, lexicon: Lexicon) -> list[_Clause]:
     flat = [span for group in spans for span in group]
     roles = [_role(norm, s, e, lexicon) for s, e, _ in flat]
     # A sentence that announces a correction ("改一下，…") corrects with every number it holds.
-    correcting = {n for (s, e, n), role in zip(flat, roles) if role == "correction"}
+    correcting = {n for (s, e, n), role in zip(flat, roles, strict=True) if role == "correction"}
     out = []
-    for (s, e, n), role in zip(flat, roles):
+    for (s, e, n), role in zip(flat, roles, strict=True):
         if n in correcting and role == "statement" and scan(norm[s:e]):
             role = "correction"
         out.append(_Clause(s, e, n, role))

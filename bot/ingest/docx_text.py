@@ -64,7 +64,7 @@ def _paragraph_lines(p: etree._Element) -> Iterator[str]:
                 parts.append("\n")
             elif tag == _TXBX:
                 boxes.append(child)
-            elif tag == _FALLBACK or tag == _P:
+            elif tag in (_FALLBACK, _P):
                 continue
             elif isinstance(tag, str):
                 walk(child)

@@ -105,7 +105,7 @@ def _by_charset_normalizer(data: bytes) -> Decoded:
     if best is None or best.chaos > 0.2:
         raise EncodingError("unknown")
     text = str(best)
-    if not _looks_like_text(text) or _han_share(text) and common_share(text) < MIN_COMMON_SHARE:
+    if not _looks_like_text(text) or (_han_share(text) and common_share(text) < MIN_COMMON_SHARE):
         raise EncodingError("unknown")
     return Decoded(text, best.encoding)
 

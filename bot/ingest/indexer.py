@@ -28,15 +28,33 @@ from bot.config import Settings
 from bot.errors import DrafterError
 from bot.ingest.loaders import IngestError, discover, read_file
 from bot.ingest.pipeline import (
-    PIPELINE_VERSION, IngestReport, build_passages, documents_from_json, documents_of, documents_to_json,
+    PIPELINE_VERSION,
+    IngestReport,
+    build_passages,
+    documents_from_json,
+    documents_of,
+    documents_to_json,
 )
 from bot.retrieval.collection import deployment_vectors
 from bot.retrieval.dense import (
-    INDEX_TIMEOUT, Embedder, TextEmbedder, VectorStore, VectorStoreUnavailable, weight_from_unknown_share,
+    INDEX_TIMEOUT,
+    Embedder,
+    TextEmbedder,
+    VectorStore,
+    VectorStoreUnavailable,
+    weight_from_unknown_share,
 )
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.snapshot import (
-    FILES, LEXICAL, META, PASSAGES, POINTER, SNAPSHOTS, IndexUnavailable, current_folder, read_current,
+    FILES,
+    LEXICAL,
+    META,
+    PASSAGES,
+    POINTER,
+    SNAPSHOTS,
+    IndexUnavailable,
+    current_folder,
+    read_current,
 )
 from bot.text.model import Document, Passage
 

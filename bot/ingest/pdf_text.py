@@ -39,7 +39,7 @@ def pdf_text(data: bytes) -> str:
         for page in reader.pages:
             try:
                 pages.append(page.extract_text() or "")
-            except Exception as exc:  # one damaged page must not cost the others
+            except Exception as exc:  # noqa: BLE001 - one damaged page must not cost the others
                 log.warning("pdf page unreadable: %s", exc)
                 pages.append("")
     except PdfError:

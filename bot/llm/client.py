@@ -18,7 +18,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import openai
 from langchain_core.language_models import BaseChatModel
@@ -38,7 +38,7 @@ PING_PROMPT = "请只回复一个字：好"
 PING_MAX_TOKENS = 8
 
 
-class Failure(str, Enum):
+class Failure(StrEnum):
     GUARD = "guard"  # the answer broke the guard's rules (set by the writer)
     TIMEOUT = "timeout"
     RATE_LIMITED = "rate_limited"  # 429
@@ -135,7 +135,7 @@ class LlmClient:
                             parts.append(piece)
                             await _show(sink, piece, attempt)
                     text = "".join(parts)
-        except Exception as exc:  # every way the endpoint can fail becomes one of ours
+        except Exception as exc:  # noqa: BLE001 - every way the endpoint can fail becomes one of ours
             raise self._error(exc) from None
         if not text.strip():
             raise LlmError(Failure.MALFORMED, detail="empty answer")
@@ -148,7 +148,7 @@ class LlmClient:
         try:
             async with asyncio.timeout(self.timeout):
                 message = await model.ainvoke([HumanMessage(PING_PROMPT)], max_tokens=PING_MAX_TOKENS)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - as in complete(): every failure becomes one of ours
             raise self._error(exc) from None
         seconds = time.perf_counter() - started
         name = str(message.response_metadata.get("model_name") or message.response_metadata.get("model") or "")

@@ -36,7 +36,7 @@ def _cache_dir() -> Path:
 
     try:
         data_dir = Settings().data_dir
-    except Exception:  # a settings typo is reported where the process reads its settings, not here
+    except Exception:  # noqa: BLE001 - a settings typo is reported where the process reads its settings, not here
         data_dir = Path("data")
     folder = data_dir.resolve() / "cache"
     folder.mkdir(parents=True, exist_ok=True)

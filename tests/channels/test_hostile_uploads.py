@@ -27,7 +27,6 @@ from bot.channels.telegram import build_application
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.ingest.indexer import Indexer
 from bot.services import make_dialogue, open_retriever
-
 from tests.builders import docx_bytes as a_docx
 from tests.builders import zip_bomb_docx
 

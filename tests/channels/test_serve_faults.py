@@ -27,8 +27,8 @@ from bot.channels.telegram import build_application, run_telegram, serve
 from bot.channels.telegram.app import channel_of
 from bot.channels.telegram.messages import RESENT
 from bot.config import Settings
-from bot.drafting.phrasebook import load_phrasebook
 from bot.drafting.draft import Draft, Session
+from bot.drafting.phrasebook import load_phrasebook
 from bot.drafting.store import DraftStore
 from testing.bot_api import FakeBotApi
 

@@ -31,9 +31,8 @@ from bot.config import Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Option, Reply
 
-from .recording import BOT_USER, RecordingRequest
-
 from .conftest import ADMIN, STRANGER, USER
+from .recording import BOT_USER, RecordingRequest
 
 GROUP = -100777
 _update_ids = itertools.count(1)
@@ -405,9 +404,9 @@ async def test_a_section_the_model_writes_is_shown_in_one_message_edited_at_most
     assert sent[0]["text"] == pieces[0]  # the first piece at once, in a message of its own (id 1000)
     assert edits and edits[-1]["text"] == "".join(pieces)  # then the whole text, in that message
     assert {str(e["message_id"]) for e in edits} == {"1000"}
-    stamps = [stamp for (name, _), stamp in zip(request_.calls, request_.stamps)
+    stamps = [stamp for (name, _), stamp in zip(request_.calls, request_.stamps, strict=True)
               if name == "editMessageText" or (name == "sendMessage" and stamp == request_.stamps[
                   next(i for i, (n, _) in enumerate(request_.calls) if n == "sendMessage")])]
-    gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
     assert gaps and all(gap >= 0.95 for gap in gaps), gaps  # Telegram's limit for edits in a chat
     assert sent[-1]["text"] == "以上是大模型撰写的“开头”。"  # the section's reply after the streamed text

@@ -34,9 +34,12 @@ class Desk:
         self.last: Outcome | None = None
 
     def reads(self) -> Reads:
+        def draft(draft_id: str, user: str) -> Draft | None:
+            found = self.drafts.get(draft_id)
+            return found if found is not None and found.user == user else None
+
         return Reads(library=None, drafts=lambda user: [d for d in self.drafts.values() if d.user == user],
-                     draft=lambda draft_id, user: self.drafts.get(draft_id) if self.drafts.get(draft_id, Draft("", "", "")).user == user else None,
-                     today=TODAY)
+                     draft=draft, today=TODAY)
 
     def say(self, *texts: str) -> list[Reply]:
         replies: list[Reply] = []

@@ -246,7 +246,7 @@ def test_template_reads_well_with_any_facts_missing(template, slots):
 def test_template_keeps_approximate_values_as_given(template, slots):
     facts = {
         slot.name: f"约{index + 11}{slot.unit}" if slot.kind in ("count", "amount") else value
-        for index, (slot, value) in enumerate(zip(slots, display_values(slots).values()))
+        for index, (slot, value) in enumerate(zip(slots, display_values(slots).values(), strict=True))
     }
     assert_well_formed(render(template, facts), facts)
 

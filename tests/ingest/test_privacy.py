@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.pipeline import build_passages, documents_of, documents_from_json, documents_to_json
+from bot.ingest.pipeline import build_passages, documents_from_json, documents_of, documents_to_json
 from bot.text.privacy import mask_identifiers
 
 FILE = "\n".join([

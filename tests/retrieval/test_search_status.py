@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.ingest.indexer import Indexer
 from bot.retrieval.dense import VectorStoreUnavailable
-from bot.config import Settings
 from bot.retrieval.retriever import DEGRADED_NOTICE, Hit, Retriever, SearchResult
 from bot.retrieval.snapshot import read_current
 from bot.services import NO_INDEX_NOTICE, CorpusLibrary, make_dialogue

@@ -36,7 +36,7 @@ def channel_of(application: Application) -> TelegramChannel:  # type: ignore[typ
 def _warm_up(library: object) -> None:
     try:
         library.search("社区工作")  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a missing or broken index is reported when a user searches
+    except Exception:  # a missing or broken index is reported when a user searches
         log.warning("could not warm up the retriever", exc_info=True)
 
 

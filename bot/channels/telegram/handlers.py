@@ -25,14 +25,14 @@ from bot.channels.telegram import messages as say
 from bot.channels.telegram.delivery import Delivery, Outcome
 from bot.channels.telegram.formatting import addressed_text, command_of, shown_name, split_text
 from bot.channels.telegram.ratelimit import NO_RETRY, Throttle
-from bot.config import Settings
 from bot.channels.telegram.streaming import SectionStream
+from bot.config import Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Reply, is_option_data
 from bot.ingest import uploads
+from bot.ingest.indexer import IndexingError
 from bot.ingest.loaders import IngestError
 from bot.logsafe import failure
-from bot.ingest.indexer import IndexingError
 from bot.retrieval.snapshot import load_current
 from bot.sqlite import is_disk_full
 

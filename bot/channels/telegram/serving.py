@@ -19,6 +19,7 @@ webhook, replies through the outbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import hashlib
 import importlib.util
@@ -140,10 +141,8 @@ async def serve(settings: Settings, application: Application | None = None,  # t
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
-            pass
     lock = acquire_lock(settings.data_dir)
     inbox: Inbox | None = None
     try:
