@@ -24,6 +24,8 @@ run: $(STAMP)
 	$(VENV)/bin/drafter run
 
 test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -8,6 +8,7 @@ import re
 import sys
 import time
 from contextlib import redirect_stdout
+from typing import TextIO
 
 from benchmarks import CHECKOUT
 from bot.offline import set_offline_environment
@@ -17,7 +18,7 @@ REPORT = CHECKOUT / "BENCHMARKS.md"
 
 
 class _Tee(io.TextIOBase):
-    def __init__(self, *streams: io.TextIOBase) -> None:
+    def __init__(self, *streams: TextIO) -> None:
         self.streams = streams
 
     def write(self, text: str) -> int:
@@ -43,7 +44,7 @@ def main(argv: list[str]) -> int:
     blocks = _read_blocks()
     for name in chosen:
         captured = io.StringIO()
-        with redirect_stdout(_Tee(sys.stdout, captured)):  # type: ignore[type-var]
+        with redirect_stdout(_Tee(sys.stdout, captured)):
             print(f"_Run {time.strftime('%Y-%m-%d %H:%M')}{' with ' + ' '.join(flags) if flags else ''}._\n")
             module = importlib.import_module(f"benchmarks.{name}")
             status |= module.run(flags)

@@ -118,7 +118,7 @@ def baseline_search(folder: Path, queries: list[str], k: int = 10) -> list[list[
 
     chunks = raw_chunks(folder)
     index = BM25Okapi([jieba.lcut(c) or [""] for c in chunks])
-    out = []
+    out: list[list[dict[str, object]]] = []
     for query in queries:
         scores = index.get_scores(jieba.lcut(query))
         top = sorted(range(len(chunks)), key=lambda i: -scores[i])[:k]

@@ -17,6 +17,7 @@ import time
 
 from pydantic import SecretStr
 
+from bot.llm.brief import SectionBrief
 from bot.retrieval.evaluate import percentile
 
 CHUNK_DELAY = 0.03  # seconds between streamed chunks: a hosted model's pace
@@ -24,7 +25,7 @@ CHUNK_CHARS = 4  # characters per chunk (about two tokens of Chinese)
 SECTIONS = 30
 
 
-def _cases():  # type: ignore[no-untyped-def]
+def _cases() -> tuple[SectionBrief, dict[str, str], dict[str, str]]:
     from testing.briefs import BRIEF, GOOD
 
     extra_facts = "组织党员志愿者深入楼栋开展走访，建立了“党员联系户”制度"

@@ -36,15 +36,21 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks import dir_mb, p50_p95
 from benchmarks.retrieval import QUERIES
 from bot.config import DEFAULT_CORPUS
 from bot.text.model import Passage
 from testing.processes import CHECKOUT, drafter_env
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bot.config import Settings
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -168,7 +174,7 @@ def synthetic_passages(n: int, seed: int = 7) -> list[Passage]:
                 parts.append(sentence)
                 length += len(sentence)
             text = rename("".join(parts))
-            text = _NUMBER.sub(lambda m, shift=shift: _vary_number(rng, m.group(), shift), text)
+            text = _NUMBER.sub(lambda m: _vary_number(rng, m.group(), shift), text)  # noqa: B023 - called at once
             pid = hashlib.sha1(f"{source}\n{position}\n{text}".encode()).hexdigest()[:16]
             out.append(Passage(id=pid, text=text, source=source, title=title,
                                section=tuple(rename(s) for s in tpl.section), kind=kind,
@@ -214,7 +220,7 @@ def _queries(limit: int = 0) -> list[str]:
     return queries[:limit] if limit else queries
 
 
-def _settings(folder: Path):  # type: ignore[no-untyped-def]
+def _settings(folder: Path) -> Settings:
     from bot.config import Settings
 
     return Settings(_env_file=None, data_dir=folder, chroma_url="", dense_weight=0.0)
@@ -243,7 +249,7 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _timed_rounds(fn, queries: list[str], rounds: int = ROUNDS) -> list[float]:  # type: ignore[no-untyped-def]
+def _timed_rounds(fn: Callable[[str], object], queries: list[str], rounds: int = ROUNDS) -> list[float]:
     for q in queries[:WARMUP]:  # jieba's dictionary, the model's first batch, caches
         fn(q)
     times = []
@@ -416,7 +422,7 @@ def _child_dense(n: int, folder: Path, base_path: Path) -> dict[str, Any]:
     torch.set_num_threads(threads)
     qvecs = embedder.encode(queries)
 
-    def exact(v):  # type: ignore[no-untyped-def]
+    def exact(v: np.ndarray) -> list[str]:
         scores = vectors @ v
         depth = min(DEPTH, n)
         top = np.argpartition(-scores, depth - 1)[:depth]
@@ -486,7 +492,7 @@ def _run_child(kind: str, n: int, folder: Path, extra: str = "", queries_file: P
     wall = time.perf_counter() - t
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_TAG):
-            result = json.loads(line[len(RESULT_TAG):])
+            result: dict[str, Any] = json.loads(line[len(RESULT_TAG):])
             result["child_wall_s"] = wall
             print(f"  [scale] {kind} {n:,}: {wall:.1f} s", file=sys.stderr, flush=True)
             return result

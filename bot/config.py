@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -117,11 +117,11 @@ def env_name(field: str) -> str:
     return alias if isinstance(alias, str) else f"DRAFTER_{field.upper()}"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """``Settings`` from the environment and ``.env``; a value of the wrong kind raises
     ``SettingsError`` naming the variable and what is expected (not a pydantic traceback)."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as err:
         raise SettingsError(describe_errors(err)) from None
 

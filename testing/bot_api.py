@@ -762,8 +762,12 @@ class FakeBotApi(LoopbackServer):
     def wait_for_message(self, chat_id: int, contains: str | None = None, after: int = 0,
                          timeout: float = 10.0) -> BotMessage:
         """First bot message to ``chat_id`` with index >= ``after`` whose text contains ``contains``."""
-        return self.wait_for(self._message_matcher(chat_id, contains, after), timeout)
+        found = self.wait_for(self._message_matcher(chat_id, contains, after), timeout)
+        assert found is not None  # wait_for returns only what is truthy
+        return found
 
     async def wait_for_message_async(self, chat_id: int, contains: str | None = None, after: int = 0,
                                      timeout: float = 10.0) -> BotMessage:
-        return await self.wait_for_async(self._message_matcher(chat_id, contains, after), timeout)
+        found = await self.wait_for_async(self._message_matcher(chat_id, contains, after), timeout)
+        assert found is not None
+        return found

@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from testing.bot_api import BotMessage, FakeBotApi
 from testing.processes import BotServer
@@ -149,7 +150,12 @@ def docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
 
 
-def check_documents(staff: list[Staff], chats: Chats, outcome: Outcome) -> None:
+class Documents(Protocol):
+    def document(self, uid: int) -> bytes | None:
+        """The last document the bot sent to ``uid``."""
+
+
+def check_documents(staff: list[Staff], chats: Documents, outcome: Outcome) -> None:
     """Every user's last export holds all their facts and none of anybody else's."""
     others_numbers = re.compile(r"(?<!\d)(1\d{3}|[56]\d{3})(?!\d)")
     for person in staff:

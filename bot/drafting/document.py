@@ -175,8 +175,10 @@ def official_date(value: dt.date | str) -> str:
         return text
     year = parse_number(match["y"].translate(_YEAR_DIGITS))
     month, day = parse_number(match["m"]), parse_number(match["d"])
+    if year is None or month is None or day is None:
+        return text
     try:
-        return official_date(dt.date(int(year), int(month), int(day)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return official_date(dt.date(int(year), int(month), int(day)))
+    except ValueError:
         # 2025年13月40日 is a typing slip for the staff member to see, not to silently "fix".
         return text

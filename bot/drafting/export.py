@@ -222,7 +222,7 @@ class _Grid:
     @property
     def cell_pt(self) -> float:
         """The advance of one body character."""
-        return BODY_SIZE.pt + self.spacing / 20 + self.char_space / 4096
+        return float(BODY_SIZE.pt) + self.spacing / 20 + self.char_space / 4096
 
     def chars(self, n: float) -> Length:
         """The width of `n` body characters."""

@@ -14,11 +14,13 @@ handler (``Machine.HANDLERS``) reads the input. Options carry short ASCII data t
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.drafting.document import RenderedDraft
 from bot.drafting.draft import Draft, SectionAnswers, Session
@@ -33,6 +35,9 @@ from bot.drafting.skeletons import BasicField, KindSpec, TopicSpec
 from bot.drafting.understand import read, simplified
 from bot.filenames import visible
 from bot.text.mask import mask_facts
+
+if TYPE_CHECKING:
+    from bot.llm.brief import SectionBrief
 
 log = logging.getLogger(__name__)
 
@@ -360,7 +365,7 @@ class Machine:
 
     def _basics_question(self, field: BasicField, intro: str = "", today: str = "") -> Reply:
         text = (intro + "\n" if intro else "") + field.question
-        options = (self.option("skip"), self.option("back"), self.option("quit"))
+        options: tuple[Option, ...] = (self.option("skip"), self.option("back"), self.option("quit"))
         if field.name == "date":
             options = (self.option("today"), *options)
         return Reply(text, options)
@@ -477,7 +482,7 @@ class Machine:
         answers = draft.answers.get(step.key)
         return answers is not None and bool(answers.facts or answers.statements)
 
-    def _brief(self, draft: Draft, step: Step, reads: Reads) -> object:
+    def _brief(self, draft: Draft, step: Step, reads: Reads) -> SectionBrief:
         from bot.drafting.briefs import brief_for
 
         kind = self.catalog.kinds[draft.kind]
@@ -712,8 +717,8 @@ def _next_question(step: Step, answers: SectionAnswers, after: int) -> int | Non
     return None
 
 
-def _chinese_date(day: object) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"  # type: ignore[attr-defined]
+def _chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _date_of(text: str) -> str | None:

@@ -30,8 +30,8 @@ def apply_reading(draft: Draft, steps: Sequence[Step], step: Step, reading: Read
     lines: list[str] = []
     corrected: set[str] = set()
     for correction in reading.corrections:
-        changed, slot = _apply_correction(draft, steps, step, correction, labels, words)
-        lines += changed
+        echoed, slot = _apply_correction(draft, steps, step, correction, labels, words)
+        lines += echoed
         if slot:
             corrected.add(slot)
     recorded, updated = [], []
@@ -60,7 +60,7 @@ def apply_reading(draft: Draft, steps: Sequence[Step], step: Step, reading: Read
     dropped = [*reading.remarks, *reading.skips]
     if dropped:
         lines.append(words.say("remarks_dropped", remarks="；".join(f"“{r}”" for r in dropped[:3])))
-    changed = reading.corrections or recorded or updated or fresh
+    changed = bool(reading.corrections or recorded or updated or fresh)
     stale = [a for a in (draft.answers.values() if reading.corrections else (answers,)) if a.model_text]
     if changed and stale:
         for section in stale:

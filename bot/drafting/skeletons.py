@@ -459,8 +459,9 @@ def _check_template(
     `topic_name` says whether the template is given one. Every slot must be printed by one of them."""
     sources: list[tuple[str, str]] = []
     if name:
+        assert env.loader is not None  # environment() always gives one
         try:
-            source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            source, _, _ = env.loader.get_source(env, name)
         except TemplateError as error:
             return [f"{owner} template {name}: {type(error).__name__}: {error}"]
         sources.append((f"{owner} template {name}", source))

@@ -35,6 +35,7 @@ from bot.ingest.pipeline import (
     documents_of,
     documents_to_json,
 )
+from bot.jsondata import JsonObject
 from bot.retrieval.collection import deployment_vectors
 from bot.retrieval.dense import (
     INDEX_TIMEOUT,
@@ -112,8 +113,8 @@ class Indexer:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         previous = current_folder(self.root)
-        prev_files: dict[str, dict[str, object]] = {}
-        prev_meta: dict[str, object] = {}
+        prev_files: dict[str, JsonObject] = {}
+        prev_meta: JsonObject = {}
         if previous is not None:
             try:
                 prev_files = json.loads((previous / FILES).read_text(encoding="utf-8"))
@@ -207,7 +208,7 @@ class Indexer:
         return embedded
 
     # -- steps ---------------------------------------------------------------------------------
-    def _read(self, paths: list[Path], prev_files: dict[str, dict[str, object]], progress: Progress,
+    def _read(self, paths: list[Path], prev_files: dict[str, JsonObject], progress: Progress,
               ) -> tuple[list[Document], dict[str, dict[str, object]], list[str], tuple[int, int, int]]:
         files = discover(paths)
         roots = [p for p in paths if p.is_dir()]
@@ -224,7 +225,7 @@ class Indexer:
                 cached = prev_files.get(source)
                 # A file cleaned by an older pipeline is cleaned again, even when unchanged.
                 if cached and cached["sha256"] == data_hash and cached.get("pipeline") == PIPELINE_VERSION:
-                    file_docs = documents_from_json(cached["documents"])  # type: ignore[arg-type]  # files.json is untyped JSON
+                    file_docs = documents_from_json(cached["documents"])  # files.json is untyped JSON
                     reused += 1
                 else:
                     text = read_file(path, max_bytes)
@@ -237,7 +238,7 @@ class Indexer:
                 errors.append(str(err))
                 if source in prev_files:  # keep what the index had for this file
                     new_files[source] = prev_files[source]
-                    docs.extend(documents_from_json(prev_files[source]["documents"]))  # type: ignore[arg-type]
+                    docs.extend(documents_from_json(prev_files[source]["documents"]))
                 continue
             except OSError as err:
                 errors.append(f"{source}：无法读取文件（{err.strerror}）。")
@@ -248,7 +249,7 @@ class Indexer:
         progress("读取与清洗", len(files), len(files))
         return docs, new_files, errors, (reprocessed, reused, characters)
 
-    def _dense_plan(self, passages: list[Passage], prev_meta: dict[str, object],
+    def _dense_plan(self, passages: list[Passage], prev_meta: JsonObject,
                     forced: bool | None) -> tuple[float, float, bool]:
         """(model's [UNK] share on the corpus, dense weight of the default method, whether to
         compute vectors). The share is measured with the tokenizer alone: no model is loaded."""

@@ -187,8 +187,8 @@ def _text(message: object) -> str:
 def _root_cause(exc: BaseException) -> str:
     """"Connection error." says little; the socket's own error ("Connection refused") says why."""
     seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    while (cause := seen.__cause__ or seen.__context__) is not None:
+        seen = cause
     return str(seen) or type(seen).__name__
 
 

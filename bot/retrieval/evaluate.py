@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ class Query:
 
 
 def load_queries(path: Path) -> list[Query]:
-    out = []
+    out: list[Query] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             d = json.loads(line)
@@ -48,7 +48,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def evaluate_method(search, queries: Sequence[Query]) -> tuple[dict[str, float], list[int | None]]:  # type: ignore[no-untyped-def]
+def evaluate_method(search: Callable[[str], Sequence[str]], queries: Sequence[Query]) -> tuple[dict[str, float], list[int | None]]:
     """``search(query) -> list of passage texts``; returns the metrics and each query's rank."""
     ranks: list[int | None] = []
     latencies: list[float] = []

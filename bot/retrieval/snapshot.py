@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import DrafterError
+from bot.jsondata import JsonObject
 from bot.retrieval.lexical import LexicalIndex
 from bot.text.model import Passage
 
@@ -46,7 +47,7 @@ class IndexDamaged(IndexUnavailable):
 class Snapshot:
     folder: Path
     passages: list[Passage]
-    meta: dict[str, object]
+    meta: JsonObject
     lexical: LexicalIndex
 
     @property

@@ -77,7 +77,7 @@ def valid_unicode(text: str) -> str:
 def to_simplified(text: str) -> str:
     """Traditional → Simplified (OpenCC t2s); returns the text unchanged when already simplified."""
     text = valid_unicode(text)
-    converted = _t2s().convert(text)
+    converted: str = _t2s().convert(text)
     if converted == text:
         return text
     # OpenCC leaves 著 where Simplified writes 着 (随著, 围绕著); restore 著 in words that keep it.

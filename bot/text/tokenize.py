@@ -154,4 +154,5 @@ def passage_tokens(texts: list[str]) -> tuple[list[str], list[str], dict[str, fl
 
 def segment(text: str) -> list[str]:
     """jieba's words of ``text`` as written (nothing normalised or dropped): ``"".join`` gives it back."""
-    return jieba_tokenizer().lcut(text)
+    words: list[str] = jieba_tokenizer().lcut(text)
+    return words

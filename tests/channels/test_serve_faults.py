@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ WAIT = 15.0
 
 
 @pytest.fixture
-def api() -> AsyncIterator[FakeBotApi]:
+def api() -> Iterator[FakeBotApi]:
     with FakeBotApi() as fake:
         yield fake
 

@@ -115,7 +115,8 @@ def test_markdown_typed_by_a_user_does_not_become_the_documents_structure(settin
 
 def test_an_answer_with_lone_surrogates_is_kept_without_them(settings: Settings) -> None:
     # A split emoji from a client, or bytes of another encoding read by a terminal in the C locale.
-    replies = run(settings, "inj-surrogate", [*start(), "全年开展活动\udcff，居民满意\ud83d。", "完成本节", "/draft", "导出Markdown", "导出Word"])
+    replies = run(settings, "inj-surrogate", [*start(), "全年开展活动\udcff，居民满意\ud83d。", "完成本节", "/draft",
+                                              "导出Markdown", "导出Word"])
     review, markdown, word = outputs(replies)
     for text in (review, markdown, "\n".join(word)):
         assert "全年开展活动，居民满意。" in text

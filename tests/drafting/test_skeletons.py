@@ -363,7 +363,7 @@ def test_validate_reports_unreadable_prompts(prompts):
 
 def lead_cases() -> list[tuple[str, str, tuple[Slot, ...], bool]]:
     """(where, Jinja source, the section's slots, given a topic name) of every lead, closing and preamble."""
-    cases = []
+    cases: list[tuple[str, str, tuple[Slot, ...], bool]] = []
     for kind in load_kinds().values():
         if kind.preamble:
             cases.append((f"{kind.id}/preamble", kind.preamble, (), kind.topics == "one"))

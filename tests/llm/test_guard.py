@@ -15,11 +15,11 @@ from testing.briefs import BRIEF, GOOD
 RULES = load_prompt_book().rules
 
 
-def kinds(answer: str, brief=BRIEF) -> list[str]:  # type: ignore[no-untyped-def]
+def kinds(answer: str, brief=BRIEF) -> list[str]:
     return [v.kind for v in check(answer, brief, RULES)]
 
 
-def messages(answer: str, brief=BRIEF) -> list[str]:  # type: ignore[no-untyped-def]
+def messages(answer: str, brief=BRIEF) -> list[str]:
     return [v.message for v in check(answer, brief, RULES)]
 
 

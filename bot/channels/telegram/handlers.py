@@ -234,7 +234,7 @@ class TelegramChannel:
             await self._tell(context.bot, message.chat_id, say.NO_INDEX)
             return
         meta = snapshot.meta
-        lines = ["索引统计：", *[str(line) for line in meta.get("report", [])],  # type: ignore[attr-defined]
+        lines = ["索引统计：", *[str(line) for line in meta.get("report", [])],
                  f"段落 {len(snapshot.passages)} 个；建立于 {meta.get('built_at', '未知')}；模型：{meta.get('model')}"]
         await self._tell(context.bot, message.chat_id, "\n".join(lines))
 
