@@ -14,6 +14,7 @@ from bot.config import DEFAULT_CORPUS, Settings, SettingsError, load_settings
 from bot.offline import keep_caches_under, set_offline_environment
 
 if TYPE_CHECKING:
+    from bot.ingest.indexer import Progress
     from bot.retrieval.retriever import Retriever
     from bot.retrieval.snapshot import Snapshot
 
@@ -27,7 +28,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar() -> Progress:
     """A tqdm bar per stage on stderr (quiet when stderr is not a terminal)."""
     from tqdm import tqdm
 
@@ -69,8 +70,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"模型未识别字符（[UNK]）占比 {result.unknown_share:.1%}，默认检索中向量权重 {result.dense_weight:.2f}。")
         if not result.vectors:
             print("默认检索只用关键词，未计算向量；首次使用 --method dense 或 hybrid 检索时再准备。")
-    for err in result.errors:
-        print(f"跳过：{err}", file=sys.stderr)
+    for problem in result.errors:
+        print(f"跳过：{problem}", file=sys.stderr)
     return 1 if result.errors else 0
 
 
@@ -129,9 +130,10 @@ def _open(args: argparse.Namespace, dense: bool | None = None) -> Retriever | No
         print("索引已损坏或不完整，请重新运行：drafter index", file=sys.stderr)
         return None
     if dense and not snapshot.has_vectors:
-        snapshot = _prepare_vectors(settings)
-        if snapshot is None:
+        prepared = _prepare_vectors(settings)
+        if prepared is None:
             return None
+        snapshot = prepared
     return open_retriever(settings, dense=dense, snapshot=snapshot)
 
 
@@ -214,7 +216,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             for method in METHODS:
                 degraded: list[str] = []
 
-                def run(q: str, m: str = method) -> list[str]:
+                def run(q: str, m: str = method, degraded: list[str] = degraded) -> list[str]:
                     found = retriever.search(q, k=10, method=m)
                     if found.degraded:
                         degraded.append(found.degraded)
@@ -232,7 +234,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if settings.chroma_url:
                 try:
                     indexer.vectors().drop()
-                except Exception as exc:  # the server went away: the collection is left behind
+                except Exception as exc:  # noqa: BLE001 - the server went away: the collection is left behind
                     log.warning("temporary eval collection not deleted: %s", exc)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
@@ -242,7 +244,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for method, metrics in results.items():
         print(f"{method:<10}" + "".join(f"{metrics[m]:>9.3f}" for m in ("hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms", "p95_ms")))
     if args.verbose:
-        for q, rank in zip(queries, per_query["default"]):
+        for q, rank in zip(queries, per_query["default"], strict=True):
             if rank != 1:
                 print(f"  {q.id} rank={rank} {q.query}")
     return 0
@@ -263,9 +265,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         log.error("%s", err)
         print("索引已损坏或不完整，请重新运行：drafter index")
         return 1
-    for line in snapshot.meta.get("report", []):  # type: ignore[union-attr]
+    for line in snapshot.meta.get("report", []):
         print(line)
-    print(f"模型：{snapshot.meta.get('model')}；[UNK] 占比 {float(snapshot.meta.get('unknown_share', 0)):.1%}；向量权重 {snapshot.meta.get('dense_weight')}")
+    unknown = float(snapshot.meta.get("unknown_share", 0))
+    print(f"模型：{snapshot.meta.get('model')}；[UNK] 占比 {unknown:.1%}；向量权重 {snapshot.meta.get('dense_weight')}")
     where = f"服务器 {settings.chroma_url}" if settings.chroma_url else f"本地 {settings.chroma_dir}"
     if not snapshot.has_vectors:
         print(f"向量库：{where}；本索引未计算向量（首次使用 --method dense 或 hybrid 检索时准备）")

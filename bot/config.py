@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
-DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+from bot.errors import DrafterError
+
+
+def _data_folder(package: str) -> Path:
+    """The folder of a data package: prompts/ and corpus/ of a checkout (an editable install maps
+    them to bot.prompts and bot.corpus), or their copies inside an installed wheel. drafter is
+    installed unpacked, never zipped, so they are real folders (jieba and Jinja read real files)."""
+    folder = files(package)
+    if not isinstance(folder, Path):
+        raise RuntimeError(f"{package} is not a folder on disk: install drafter unpacked (pip install .)")
+    return folder.resolve()
+
+
+PROMPTS_DIR = _data_folder("bot.prompts")
+DEFAULT_CORPUS = _data_folder("bot.corpus")
 
 
 class Settings(BaseSettings):
@@ -82,7 +95,7 @@ class Settings(BaseSettings):
         return self.data_dir / "exports"
 
 
-class SettingsError(Exception):
+class SettingsError(DrafterError):
     """Settings that cannot be used; ``str(err)`` is the message for the operator (Chinese)."""
 
 
@@ -104,11 +117,11 @@ def env_name(field: str) -> str:
     return alias if isinstance(alias, str) else f"DRAFTER_{field.upper()}"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """``Settings`` from the environment and ``.env``; a value of the wrong kind raises
     ``SettingsError`` naming the variable and what is expected (not a pydantic traceback)."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as err:
         raise SettingsError(describe_errors(err)) from None
 

@@ -1,5 +1,5 @@
 """The process environment for working offline, set once where a process starts (``drafter``,
-``python -m bot.bench``), never as a side effect of importing a module."""
+``python -m benchmarks``, the tests), never as a side effect of importing a module."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.retrieval.collection import deployment_vectors
@@ -12,6 +13,11 @@ from bot.retrieval.dense import Embedder, TextEmbedder
 from bot.retrieval.retriever import Retriever
 from bot.retrieval.snapshot import Snapshot, current_folder, load_current
 from bot.text.model import Passage
+
+if TYPE_CHECKING:
+    from bot.drafting.dialogue import Dialogue, Exporter
+    from bot.drafting.document import RenderedDraft
+    from bot.drafting.draft import Draft
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +124,7 @@ class CorpusLibrary:
         return [(p.text, f"{p.title}｜{p.source}") for p in phrases], phrases.degraded
 
 
-def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]
+def make_exporter(settings: Settings) -> Exporter:
     """Writes a rendered draft to ``<data>/exports/<user>/`` as .docx or .md, under a name made
     from its title with control and direction-override characters removed."""
     import re
@@ -126,7 +132,7 @@ def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.drafting.export import to_docx, to_markdown
     from bot.filenames import title_filename
 
-    def export(draft, rendered, fmt: str) -> Path:  # type: ignore[no-untyped-def]
+    def export(draft: Draft, rendered: RenderedDraft, fmt: str) -> Path:
         safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", str(draft.user))[:40] or "user"
         folder = settings.exports_dir / safe_user
         folder.mkdir(parents=True, exist_ok=True)
@@ -139,12 +145,11 @@ def make_exporter(settings: Settings):  # type: ignore[no-untyped-def]
     return export
 
 
-def make_dialogue(settings: Settings):  # type: ignore[no-untyped-def]
+def make_dialogue(settings: Settings) -> Dialogue:
     from bot.config import PROMPTS_DIR
     from bot.drafting.dialogue import Catalog, Dialogue
     from bot.drafting.skeletons import load_basics, load_kinds, load_topics
     from bot.drafting.store import DraftStore
-
     from bot.llm.writer import SectionWriter
 
     catalog = Catalog(load_basics(PROMPTS_DIR), load_kinds(PROMPTS_DIR), load_topics(PROMPTS_DIR))

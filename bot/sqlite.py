@@ -12,17 +12,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.errors import DrafterError
+
 log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite3.Connection], None]
 
-# Result codes (primary code: extended code & 0xff) of a write the disk had no room for. SQLite
-# reports a full disk as SQLITE_FULL, or as an I/O error while it grows the WAL or its index.
-SQLITE_IOERR, SQLITE_FULL = 10, 13
+# The result codes of a write the disk had no room for: SQLite reports a full disk as SQLITE_FULL,
+# or as an I/O error while it grows the WAL or its index.
 _FULL_NAMES = frozenset({"SQLITE_FULL", "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_TRUNCATE"})
 
 
-class DiskFull(OSError):
+class DiskFull(DrafterError, OSError):
     """A write failed for want of disk space; the transaction was rolled back, nothing changed."""
 
     def __init__(self, path: Path) -> None:
@@ -30,7 +31,7 @@ class DiskFull(OSError):
         self.path = path
 
 
-class DamagedDatabase(Exception):
+class DamagedDatabase(DrafterError):
     """The file is not a readable SQLite database (truncated, overwritten, not a database)."""
 
     def __init__(self, path: Path, detail: str) -> None:
@@ -41,8 +42,7 @@ class DamagedDatabase(Exception):
 
 def is_disk_full(err: BaseException) -> bool:
     if isinstance(err, sqlite3.OperationalError):
-        name = getattr(err, "sqlite_errorname", "")
-        return name in _FULL_NAMES or "database or disk is full" in str(err)
+        return getattr(err, "sqlite_errorname", "") in _FULL_NAMES
     return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
 
 

@@ -24,8 +24,8 @@ def zip_bomb_docx() -> bytes:
     """A small upload whose word/document.xml unpacks to just over the loader's limit (streamed,
     so building it never holds the unpacked bytes)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("word/document.xml", "w", force_zip64=True) as entry:
+    with (zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+          zf.open("word/document.xml", "w", force_zip64=True) as entry):
             chunk = bytes(1024 * 1024)
             for _ in range(MAX_DOCX_UNPACKED // len(chunk) + 1):
                 entry.write(chunk)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+from bot.offline import set_offline_environment
+
+set_offline_environment()  # before any test imports a model library
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -41,8 +38,8 @@ def embedder():
 
 @pytest.fixture
 def fake_embedder():
-    """The deterministic stand-in (tests/fakes/embedder.py) for every other test."""
-    from tests.fakes.embedder import HashEmbedder
+    """The deterministic stand-in (testing/embedder.py) for every other test."""
+    from testing.embedder import HashEmbedder
 
     return HashEmbedder()
 

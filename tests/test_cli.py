@@ -9,6 +9,7 @@ import pytest
 from bot.cli import main
 from tests.conftest import CORPUS, EVAL_QUERIES, SEEDS
 
+
 @pytest.fixture
 def indexed(settings, capsys):
     assert main(["index", str(CORPUS)]) == 0
@@ -91,7 +92,7 @@ def test_index_leaves_nothing_in_tmpdir_and_keeps_its_caches_in_the_data_directo
     import subprocess
     import sys
 
-    from bot.bench import drafter_env
+    from testing.processes import drafter_env
 
     corpus, tmpdir, data = tmp_path / "corpus", tmp_path / "tmp", tmp_path / "data"
     corpus.mkdir()

@@ -50,7 +50,7 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
         if written:
             if not closing or closing in answers.model_text:
                 return written
-            return written + [closing] if step.form == "list" else written[:-1] + [_join(written[-1], closing)]
+            return [*written, closing] if step.form == "list" else [*written[:-1], _join(written[-1], closing)]
     body = paragraphs_of(env.get_template(step.template).render(facts=facts, doc=doc, topic_name=topic_name)) \
         if facts and step.template else []
     if not body and not own:
@@ -62,7 +62,7 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     if step.form == "list":
         first = _sentences(body[0]) if body else []
         items = join_items(first + own)
-        out = [_join(lead, items)] + body[1:]
+        out = [_join(lead, items), *body[1:]]
         return out + ([closing] if closing else [])
     paragraphs = body + (["".join(own)] if own else [])
     paragraphs[0] = _join(lead, paragraphs[0])

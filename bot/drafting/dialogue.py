@@ -16,18 +16,19 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.drafting.draft import Draft
 from bot.drafting.document import RenderedDraft
+from bot.drafting.draft import Draft
 from bot.drafting.machine import SINGLE, Catalog, Machine, Mode
 from bot.drafting.phrasebook import Phrasebook, load_phrasebook
 from bot.drafting.ports import DeleteDraft, ExportDraft, Library, Outcome, Reads, WriteSection
 from bot.drafting.replies import Reply
 from bot.drafting.store import DraftStore
+from bot.llm.client import Sink
 from bot.llm.writer import SectionWriter
 from bot.sqlite import DiskFull, is_disk_full
 from bot.text.normalize import valid_unicode
 
-__all__ = ["Catalog", "Dialogue", "Exporter", "Mode", "SINGLE"]
+__all__ = ["SINGLE", "Catalog", "Dialogue", "Exporter", "Mode"]
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ Exporter = Callable[[Draft, RenderedDraft, str], Path]
 
 
 # A streamed piece of a section the model is writing, and which attempt it belongs to (the
-# text starts over on the second); a channel shows it as it comes.
-Chunks = Callable[[str, int], object]
+# text starts over on the second); a channel shows it as it comes (the model client's Sink).
+Chunks = Sink
 
 
 class Dialogue:
@@ -124,7 +125,7 @@ class Dialogue:
         answers = draft.section(effect.step_key)
         label = next((s.label for s in self.machine.steps(draft) if s.key == effect.step_key), effect.step_key)
         try:
-            result = asyncio.run(self.writer.write_section(effect.brief, on_chunk))  # type: ignore[arg-type]
+            result = asyncio.run(self.writer.write_section(effect.brief, on_chunk))
         except Exception:  # the writer maps model faults to notices; anything else must not lose the input
             log.exception("the model writer failed")
             return replace(reply, text=self.words.say("model_failed"))

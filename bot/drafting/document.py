@@ -16,8 +16,8 @@ from bot.drafting.numerals import parse_number
 
 __all__ = [
     "HEADING_LEVELS",
-    "Section",
     "RenderedDraft",
+    "Section",
     "chinese_numeral",
     "heading_level",
     "numbered_headings",
@@ -106,7 +106,7 @@ def chinese_numeral(n: int) -> str:
     digits = [int(d) for d in f"{n:04d}"]
     out: list[str] = []
     pending_zero = False
-    for digit, unit in zip(digits, units):
+    for digit, unit in zip(digits, units, strict=True):
         if digit == 0:
             # Only an interior zero is spoken (一百零五), never a leading or
             # trailing one.
@@ -175,8 +175,10 @@ def official_date(value: dt.date | str) -> str:
         return text
     year = parse_number(match["y"].translate(_YEAR_DIGITS))
     month, day = parse_number(match["m"]), parse_number(match["d"])
+    if year is None or month is None or day is None:
+        return text
     try:
-        return official_date(dt.date(int(year), int(month), int(day)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return official_date(dt.date(int(year), int(month), int(day)))
+    except ValueError:
         # 2025年13月40日 is a typing slip for the staff member to see, not to silently "fix".
         return text

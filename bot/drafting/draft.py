@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bot.drafting.facts import Fact
 from bot.drafting.understand import Statement
+from bot.jsondata import JsonObject
 
 
 def fact_to_json(fact: Fact) -> dict[str, str]:
@@ -48,12 +49,12 @@ class SectionAnswers:
         self.statements = [s.to_json() for s in statements]
 
     @classmethod
-    def from_json(cls, d: dict[str, object]) -> SectionAnswers:
+    def from_json(cls, d: JsonObject) -> SectionAnswers:
         # Drafts saved before statements were understood kept a "narrative" of verbatim sentences.
-        statements = d.get("statements", d.get("narrative", []))
-        return cls(facts=dict(d.get("facts", {})), statements=[Statement.from_json(s).to_json() for s in statements],  # type: ignore[arg-type, union-attr]
+        statements = d["statements"] if "statements" in d else d.get("narrative", [])
+        return cls(facts=dict(d.get("facts", {})), statements=[Statement.from_json(s).to_json() for s in statements],
                    done=bool(d.get("done", False)), skipped=bool(d.get("skipped", False)),
-                   asked=[int(i) for i in d.get("asked", [])],  # type: ignore[union-attr]
+                   asked=[int(i) for i in d.get("asked", [])],
                    model_text=str(d.get("model_text", "")), model_candidate=str(d.get("model_candidate", "")))
 
 
@@ -79,11 +80,11 @@ class Draft:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: dict[str, object]) -> Draft:
-        answers = {k: SectionAnswers.from_json(v) for k, v in d.get("answers", {}).items()}  # type: ignore[union-attr]
-        return cls(id=str(d["id"]), user=str(d["user"]), kind=str(d["kind"]), topics=list(d.get("topics", [])),  # type: ignore[arg-type]
-                   basics=dict(d.get("basics", {})), answers=answers,  # type: ignore[arg-type]
-                   created=float(d.get("created", 0)), updated=float(d.get("updated", 0)))  # type: ignore[arg-type]
+    def from_json(cls, d: JsonObject) -> Draft:
+        answers = {k: SectionAnswers.from_json(v) for k, v in d.get("answers", {}).items()}
+        return cls(id=str(d["id"]), user=str(d["user"]), kind=str(d["kind"]), topics=list(d.get("topics", [])),
+                   basics=dict(d.get("basics", {})), answers=answers,
+                   created=float(d.get("created", 0)), updated=float(d.get("updated", 0)))
 
 
 @dataclass
@@ -103,5 +104,5 @@ class Session:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: dict[str, object]) -> Session:
-        return cls(**d)  # type: ignore[arg-type]
+    def from_json(cls, d: JsonObject) -> Session:
+        return cls(**d)

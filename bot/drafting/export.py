@@ -37,18 +37,18 @@ from docx.text.run import Run
 from bot.drafting.document import RenderedDraft, heading_level, numbered_headings
 
 __all__ = [
-    "TITLE_FONT",
     "BODY_FONT",
+    "CHARS_PER_LINE",
+    "FONT_FALLBACKS",
     "HEADING1_FONT",
     "HEADING2_FONT",
     "HEADING3_FONT",
-    "CHARS_PER_LINE",
     "LINES_PER_PAGE",
     "PAGE_NUMBER_FONT",
-    "FONT_FALLBACKS",
-    "to_markdown",
-    "to_docx",
+    "TITLE_FONT",
     "available_cjk_fonts",
+    "to_docx",
+    "to_markdown",
 ]
 
 # Official font names. The docx always names these: staff open it in Word on
@@ -222,7 +222,7 @@ class _Grid:
     @property
     def cell_pt(self) -> float:
         """The advance of one body character."""
-        return BODY_SIZE.pt + self.spacing / 20 + self.char_space / 4096
+        return float(BODY_SIZE.pt) + self.spacing / 20 + self.char_space / 4096
 
     def chars(self, n: float) -> Length:
         """The width of `n` body characters."""
@@ -479,7 +479,7 @@ def _set_properties(doc: DocxDocument, draft: RenderedDraft) -> None:
     props.language = "zh-CN"
     props.revision = 1
     # python-docx writes the value with a Z, so it must be UTC.
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props.created = props.modified = now
 
 

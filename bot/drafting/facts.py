@@ -10,6 +10,7 @@ The extractor never guesses: every `Fact` is read from an exact substring of the
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -313,7 +314,7 @@ def _respectively_claims(
         ]
         if len(named) < 2 or len(named) != len(numbers) or len({cue.slot for cue in named}) != len(named):
             continue
-        pairs = [(cue, mention) for cue, mention in zip(named, numbers)]
+        pairs = list(zip(named, numbers, strict=True))
         if all(_accepts(slots[cue.slot], mention) for cue, mention in pairs):
             claims.extend(_Claim(mention, slots[cue.slot], cue) for cue, mention in pairs)
     return claims
@@ -374,16 +375,18 @@ def _changes(norm: str, mentions: list[Mention], clauses: list[int]) -> _Changes
     anchors: dict[int, int] = {}
     spans: list[tuple[int, int]] = []
     quantities = [m for m in mentions if m.kind == "quantity"]
-    for x, y in zip(quantities, quantities[1:]):
+    for x, y in itertools.pairwise(quantities):
         if clauses[x.start] != clauses[y.start] or not _FROM_TO_GAP_RE.fullmatch(norm, x.end, y.start):
             continue
         before = _FROM_BEFORE_RE.search(norm, _clause_start(norm, clauses, x.start), x.start)
-        when = None if before is None else _when(before.group("when"))
+        if before is None:
+            continue
+        when = _when(before.group("when"))
         if when is None or not _same_measure(x, y):
             continue
         helpers.add(x.start)
         notes[y.start] = f"{when or '原'}为{x.display()}"
-        spans.append((before.start(), y.end))  # type: ignore[union-attr]  # when is None without a match
+        spans.append((before.start(), y.end))
     for x in quantities:
         if x.start in helpers:
             continue
@@ -486,8 +489,8 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
         fitting = {cue.slot: cue for cue in cues if lo <= cue.start < mention.start and cue.slot not in facts
                    and _accepts(by_name[cue.slot], mention)}
         if len(fitting) == 1:
-            slot = next(iter(fitting))
-            take(_Claim(mention, by_name[slot], fitting[slot]))
+            name = next(iter(fitting))
+            take(_Claim(mention, by_name[name], fitting[name]))
     # "38户，由去年的45户减少到38户": a comparison whose current value a slot already took the same
     # value for qualifies that fact.
     for start, note in changes.notes.items():

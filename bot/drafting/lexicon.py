@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,12 +11,13 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROMPTS_DIR
+from bot.jsondata import JsonObject
 
 __all__ = ["Lexicon", "load_lexicon"]
 
 
-def _longest_first(words: object) -> tuple[str, ...]:
-    unique = dict.fromkeys(str(w) for w in words or () if str(w))  # type: ignore[attr-defined]
+def _longest_first(words: Iterable[object] | None) -> tuple[str, ...]:
+    unique = dict.fromkeys(str(w) for w in words or () if str(w))
     return tuple(sorted(unique, key=len, reverse=True))
 
 
@@ -37,19 +39,19 @@ class Lexicon:
     continuations: tuple[str, ...]  # a clause starting so goes on from the one before
 
     @classmethod
-    def from_data(cls, data: dict[str, object]) -> Lexicon:
+    def from_data(cls, data: JsonObject) -> Lexicon:
         remarks = data.get("remarks") or {}
         corrections = data.get("corrections") or {}
-        formal = {str(k): "" if v is None else str(v) for k, v in (data.get("formal") or {}).items()}  # type: ignore[attr-defined]
-        times = {str(k): "" if v is None else str(v) for k, v in (data.get("times") or {}).items()}  # type: ignore[attr-defined]
+        formal = {str(k): "" if v is None else str(v) for k, v in (data.get("formal") or {}).items()}
+        times = {str(k): "" if v is None else str(v) for k, v in (data.get("times") or {}).items()}
         return cls(
-            strong_remarks=_longest_first(remarks.get("strong")),  # type: ignore[attr-defined]
-            weak_remarks=_longest_first(remarks.get("weak")),  # type: ignore[attr-defined]
+            strong_remarks=_longest_first(remarks.get("strong")),
+            weak_remarks=_longest_first(remarks.get("weak")),
             skip=_longest_first(data.get("skip")),
-            announce=_longest_first(corrections.get("announce")),  # type: ignore[attr-defined]
-            after_old=_longest_first(corrections.get("after_old")),  # type: ignore[attr-defined]
-            before_old=_longest_first(corrections.get("before_old")),  # type: ignore[attr-defined]
-            before_new=_longest_first(corrections.get("before_new")),  # type: ignore[attr-defined]
+            announce=_longest_first(corrections.get("announce")),
+            after_old=_longest_first(corrections.get("after_old")),
+            before_old=_longest_first(corrections.get("before_old")),
+            before_new=_longest_first(corrections.get("before_new")),
             filler=_longest_first(data.get("filler")),
             leadins=_longest_first(data.get("leadins")),
             connectors=_longest_first(data.get("connectors")),

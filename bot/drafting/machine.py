@@ -14,14 +14,16 @@ handler (``Machine.HANDLERS``) reads the input. Options carry short ASCII data t
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from bot.drafting.draft import Draft, SectionAnswers, Session
 from bot.drafting.document import RenderedDraft
+from bot.drafting.draft import Draft, SectionAnswers, Session
 from bot.drafting.outline import Step, outline
 from bot.drafting.phrasebook import Phrasebook
 from bot.drafting.ports import DeleteDraft, Effect, ExportDraft, Library, Outcome, Reads, WriteSection
@@ -34,12 +36,15 @@ from bot.drafting.understand import read, simplified
 from bot.filenames import visible
 from bot.text.mask import mask_facts
 
+if TYPE_CHECKING:
+    from bot.llm.brief import SectionBrief
+
 log = logging.getLogger(__name__)
 
 SINGLE = "single_section"
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     IDLE = "idle"
     CHOOSE_KIND = "choose_kind"
     CHOOSE_TOPICS = "choose_topics"
@@ -55,7 +60,9 @@ class Mode(str, Enum):
 # Modes that only make sense with a draft open.
 _DRAFT_MODES = frozenset({Mode.CHOOSE_TOPICS, Mode.BASICS, Mode.SECTION, Mode.REVIEW, Mode.EDIT_PICK, Mode.SENTENCES,
                           Mode.POLISH})
-_SENTENCE_COMMAND = re.compile(r"^(?:(?P<delete>删除|删掉|删去|删)\s*第?(?P<d>\d{1,3})句?|(?:改|修改)\s*第?(?P<r>\d{1,3})句?\s*[:：为成]?\s*(?P<text>.+)|第?(?P<r2>\d{1,3})句?\s*(?:改为|改成)\s*(?P<text2>.+))$")
+_SENTENCE_COMMAND = re.compile(r"^(?:(?P<delete>删除|删掉|删去|删)\s*第?(?P<d>\d{1,3})句?"
+                               r"|(?:改|修改)\s*第?(?P<r>\d{1,3})句?\s*[:：为成]?\s*(?P<text>.+)"
+                               r"|第?(?P<r2>\d{1,3})句?\s*(?:改为|改成)\s*(?P<text2>.+))$")
 
 
 @dataclass
@@ -309,7 +316,7 @@ class Machine:
             options = tuple(Option(t.name, f"t:{t.id}") for t in self.catalog.topics.values())
             return Reply(self.say("choose_topic", kind=kind.name), options)
         options = tuple(Option(("✓ " if t.id in picked else "") + t.name, f"t:{t.id}") for t in self.catalog.topics.values())
-        return Reply(self.say("choose_topics", picked=names), options + (self.option("topics_done"),))
+        return Reply(self.say("choose_topics", picked=names), (*options, self.option("topics_done")))
 
     def _on_choose_topics(self, session: Session, draft: Draft | None, text: str, action: str, reads: Reads) -> Outcome:
         assert draft is not None
@@ -358,9 +365,9 @@ class Machine:
 
     def _basics_question(self, field: BasicField, intro: str = "", today: str = "") -> Reply:
         text = (intro + "\n" if intro else "") + field.question
-        options = (self.option("skip"), self.option("back"), self.option("quit"))
+        options: tuple[Option, ...] = (self.option("skip"), self.option("back"), self.option("quit"))
         if field.name == "date":
-            options = (self.option("today"),) + options
+            options = (self.option("today"), *options)
         return Reply(text, options)
 
     def _on_basics(self, session: Session, draft: Draft | None, text: str, action: str, reads: Reads) -> Outcome:
@@ -475,7 +482,7 @@ class Machine:
         answers = draft.answers.get(step.key)
         return answers is not None and bool(answers.facts or answers.statements)
 
-    def _brief(self, draft: Draft, step: Step, reads: Reads) -> object:
+    def _brief(self, draft: Draft, step: Step, reads: Reads) -> SectionBrief:
         from bot.drafting.briefs import brief_for
 
         kind = self.catalog.kinds[draft.kind]
@@ -494,7 +501,7 @@ class Machine:
                          examples, topic_name)
 
     def _next_step(self, session: Session, draft: Draft, prefix: str) -> Outcome:
-        back = session.back + [session.step]
+        back = [*session.back, session.step]
         if session.review_after:
             return self.out(replace(session, mode=Mode.REVIEW.value, review_after=False, back=back), draft,
                             self._review(draft, prefix))
@@ -555,7 +562,7 @@ class Machine:
         lines += [self.say("sentence_line", n=i, section=label, text=text) for i, (label, text) in enumerate(listed, 1)]
         options = tuple(Option(self.say("remove_n", n=i), f"x:{i}") for i in range(1, min(len(listed), 8) + 1))
         return self.out(replace(session, mode=Mode.SENTENCES.value), draft,
-                        Reply("\n".join(lines), options + (self.option("back_review"),), private=True))
+                        Reply("\n".join(lines), (*options, self.option("back_review")), private=True))
 
     def _on_sentences(self, session: Session, draft: Draft | None, text: str, action: str, reads: Reads) -> Outcome:
         assert draft is not None
@@ -593,7 +600,7 @@ class Machine:
         if not options:
             return self.out(replace(session, mode=Mode.REVIEW.value), draft, self._review(draft, self.say("nothing_to_polish")))
         return self.out(replace(session, mode=Mode.POLISH.value), draft,
-                        Reply(self.say("polish_which"), options + (self.option("back_review"),)))
+                        Reply(self.say("polish_which"), (*options, self.option("back_review"))))
 
     def _on_polish(self, session: Session, draft: Draft | None, text: str, action: str, reads: Reads) -> Outcome:
         assert draft is not None
@@ -635,7 +642,7 @@ class Machine:
             options.append(self.option("sentences"))
         if self.model:
             options.append(self.option("polish"))
-        return Reply(text, tuple(options) + (self.option("quit"),), private=True)
+        return Reply(text, (*options, self.option("quit")), private=True)
 
     def _export_menu(self) -> Reply:
         return Reply(self.say("export_which"), (self.option("docx"), self.option("md"), self.option("back_review")))
@@ -710,8 +717,8 @@ def _next_question(step: Step, answers: SectionAnswers, after: int) -> int | Non
     return None
 
 
-def _chinese_date(day: object) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"  # type: ignore[attr-defined]
+def _chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _date_of(text: str) -> str | None:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.drafting.document import RenderedDraft
 from bot.drafting.draft import Draft, Session
 from bot.drafting.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.llm.brief import SectionBrief
 
 __all__ = ["DeleteDraft", "Effect", "ExportDraft", "Found", "Library", "Outcome", "Reads", "WriteSection"]
 
@@ -66,12 +69,12 @@ class ExportDraft:
 
 @dataclass(frozen=True)
 class WriteSection:
-    """Have the model write the section ``step_key`` from ``brief`` (a `bot.llm.SectionBrief`); its
+    """Have the model write the section ``step_key`` from ``brief``; its
     text (or the reason it was set aside) replaces reply ``reply``. ``candidate``: a rewrite the
     staff member still has to keep (润色), not the section's text yet."""
 
     step_key: str
-    brief: object
+    brief: SectionBrief
     reply: int
     candidate: bool = False
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.numerals import FULLWIDTH_TO_ASCII
@@ -146,15 +147,16 @@ def _figures(clause: str) -> str:
     norm = clause.translate(FULLWIDTH_TO_ASCII)
     out, last = [], 0
     for mention in scan(norm):
-        if mention.kind != "quantity" or mention.lone_one or not mention.unit and mention.chinese:
+        if (mention.kind != "quantity" or not isinstance(mention.value, Decimal) or mention.lone_one
+                or (not mention.unit and mention.chinese)):
             continue
         original = clause[mention.start:mention.end]
         approx = mention.approx
         if approx == "来":
             approx = "左右"
-        written = display(mention.value, mention.multiplier + mention.unit, approx)  # type: ignore[arg-type]
+        written = display(mention.value, mention.multiplier + mention.unit, approx)
         if clause[:mention.start].endswith(("约", "大约", "约有")) and approx in ("左右", "上下"):
-            written = display(mention.value, mention.multiplier + mention.unit, "")  # type: ignore[arg-type]
+            written = display(mention.value, mention.multiplier + mention.unit, "")
         if written != original:
             out.append(clause[last:mention.start])
             out.append(written)

@@ -20,8 +20,8 @@ from bot.drafting.compose import compose_step, paragraphs_of
 from bot.drafting.document import RenderedDraft, Section
 from bot.drafting.draft import Draft
 from bot.drafting.lexicon import Lexicon, load_lexicon
-from bot.drafting.phrasebook import Phrasebook, load_phrasebook
 from bot.drafting.outline import Step
+from bot.drafting.phrasebook import Phrasebook, load_phrasebook
 
 
 @lru_cache(maxsize=4)

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.jsondata import JsonObject
+
 # The shape of every Option.data the dialogue emits. Channels use it to tell a button press
 # from typed text; the dialogue uses it so a button from another step is never an answer.
 OPTION_DATA = re.compile(r"a:[a-z_]{1,30}|[kts]:[A-Za-z0-9_-]{1,40}|[exp]:(?:basics|\d{1,3})|[rd]:[0-9a-f]{12}")
@@ -35,7 +37,7 @@ class Reply:
                 "files": [str(f) for f in self.files], "private": self.private}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Reply:
-        options = tuple(Option(str(label), str(value)) for label, value in data.get("options", []))  # type: ignore[union-attr]
-        return cls(str(data["text"]), options, tuple(Path(str(f)) for f in data.get("files", [])),  # type: ignore[union-attr]
+    def from_json(cls, data: JsonObject) -> Reply:
+        options = tuple(Option(str(label), str(value)) for label, value in data.get("options", []))
+        return cls(str(data["text"]), options, tuple(Path(str(f)) for f in data.get("files", [])),
                    bool(data.get("private", False)))

@@ -13,9 +13,9 @@ from decimal import Decimal
 from bot.drafting.draft import Draft
 from bot.drafting.facts import Fact, fact_of
 from bot.drafting.lexicon import Lexicon
+from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.outline import Step
 from bot.drafting.phrasebook import Phrasebook
-from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.quantities import Mention, scan, units_compatible
 from bot.drafting.register import formalize
 from bot.drafting.understand import Correction, Reading, Statement, simplified
@@ -30,8 +30,8 @@ def apply_reading(draft: Draft, steps: Sequence[Step], step: Step, reading: Read
     lines: list[str] = []
     corrected: set[str] = set()
     for correction in reading.corrections:
-        changed, slot = _apply_correction(draft, steps, step, correction, labels, words)
-        lines += changed
+        echoed, slot = _apply_correction(draft, steps, step, correction, labels, words)
+        lines += echoed
         if slot:
             corrected.add(slot)
     recorded, updated = [], []
@@ -60,7 +60,7 @@ def apply_reading(draft: Draft, steps: Sequence[Step], step: Step, reading: Read
     dropped = [*reading.remarks, *reading.skips]
     if dropped:
         lines.append(words.say("remarks_dropped", remarks="；".join(f"“{r}”" for r in dropped[:3])))
-    changed = reading.corrections or recorded or updated or fresh
+    changed = bool(reading.corrections or recorded or updated or fresh)
     stale = [a for a in (draft.answers.values() if reading.corrections else (answers,)) if a.model_text]
     if changed and stale:
         for section in stale:
@@ -84,7 +84,7 @@ def _apply_correction(draft: Draft, steps: Sequence[Step], step: Step, correctio
     if correction.old_mention is not None:
         wrong = _size(correction.old_mention)
         for key, answers in draft.answers.items():
-            for name, fact in answers.fact_objects().items():
+            for fact in answers.fact_objects().values():
                 if _same(fact.magnitude(), wrong, bare=correction.old_mention.bare):
                     targets.append((key, fact))
     elif correction.fact is not None:
@@ -182,7 +182,7 @@ def _replace_words(draft: Draft, old: str, new: str) -> int:
                 count += statement.text.count(old)
                 statements[i] = replace(statement, text=statement.text.replace(old, new))
         answers.set_statements(statements)
-        for name, fact in answers.fact_objects().items():
+        for fact in answers.fact_objects().values():
             if isinstance(fact.value, str) and old in fact.value:
                 count += 1
                 answers.set_fact(replace(fact, value=fact.value.replace(old, new)))

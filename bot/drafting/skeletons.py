@@ -35,13 +35,13 @@ from bot.drafting.facts import Slot
 from bot.text.tags import DOC_KINDS, PLACEHOLDER_RE
 
 __all__ = [
-    "BasicField",
     "KIND_ORDER",
-    "KindSpec",
     "PLAN_KIND",
+    "UNITS",
+    "BasicField",
+    "KindSpec",
     "SectionSpec",
     "TopicSpec",
-    "UNITS",
     "load_basics",
     "load_kinds",
     "load_topics",
@@ -459,8 +459,9 @@ def _check_template(
     `topic_name` says whether the template is given one. Every slot must be printed by one of them."""
     sources: list[tuple[str, str]] = []
     if name:
+        assert env.loader is not None  # environment() always gives one
         try:
-            source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            source, _, _ = env.loader.get_source(env, name)
         except TemplateError as error:
             return [f"{owner} template {name}: {type(error).__name__}: {error}"]
         sources.append((f"{owner} template {name}", source))
@@ -516,9 +517,9 @@ class _FactUse:
 
 def _fact_name(node: nodes.Node) -> str | None:
     """The slot of `facts.x`, `facts["x"]` or `facts.get("x")`, else None."""
-    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr == "get":
-        if _is_facts(node.node.node) and node.args and isinstance(node.args[0], nodes.Const):
-            return str(node.args[0].value)
+    if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr == "get"
+            and _is_facts(node.node.node) and node.args and isinstance(node.args[0], nodes.Const)):
+        return str(node.args[0].value)
     if isinstance(node, nodes.Getattr) and _is_facts(node.node):
         return node.attr
     if isinstance(node, nodes.Getitem) and _is_facts(node.node) and isinstance(node.arg, nodes.Const):

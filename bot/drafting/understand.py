@@ -188,13 +188,13 @@ def _clauses(norm: str, lexicon: Lexicon) -> list[_Clause]:
             if char in _SENTENCE_END:
                 sentence += 1
     spans.append((start, len(norm), sentence))
-    spans = [_split_announcement(norm, s, e, n, lexicon) for s, e, n in spans if norm[s:e].strip()]
-    flat = [span for group in spans for span in group]
+    groups = [_split_announcement(norm, s, e, n, lexicon) for s, e, n in spans if norm[s:e].strip()]
+    flat = [span for group in groups for span in group]
     roles = [_role(norm, s, e, lexicon) for s, e, _ in flat]
     # A sentence that announces a correction ("改一下，…") corrects with every number it holds.
-    correcting = {n for (s, e, n), role in zip(flat, roles) if role == "correction"}
+    correcting = {n for (s, e, n), role in zip(flat, roles, strict=True) if role == "correction"}
     out = []
-    for (s, e, n), role in zip(flat, roles):
+    for (s, e, n), role in zip(flat, roles, strict=True):
         if n in correcting and role == "statement" and scan(norm[s:e]):
             role = "correction"
         out.append(_Clause(s, e, n, role))

@@ -11,10 +11,14 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from bot.text.clean import CELL_SEPARATOR
+
+if TYPE_CHECKING:
+    from docx.document import Document
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -64,7 +68,7 @@ def _paragraph_lines(p: etree._Element) -> Iterator[str]:
                 parts.append("\n")
             elif tag == _TXBX:
                 boxes.append(child)
-            elif tag == _FALLBACK or tag == _P:
+            elif tag in (_FALLBACK, _P):
                 continue
             elif isinstance(tag, str):
                 walk(child)
@@ -109,7 +113,7 @@ def _cells(row: etree._Element) -> Iterator[etree._Element]:
                 yield from (c for c in content if c.tag == _TC)
 
 
-def docx_lines(document) -> list[str]:  # type: ignore[no-untyped-def]
+def docx_lines(document: Document) -> list[str]:
     """All text of an opened python-docx ``Document``: body, then headers and footers (each
     distinct one once), then footnotes and endnotes."""
     lines = list(block_lines(document.element.body))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from bot.errors import DrafterError
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -18,7 +20,7 @@ class Decoded:
     encoding: str
 
 
-class EncodingError(Exception):
+class EncodingError(DrafterError):
     """``kind`` is "binary" (not a text file) or "unknown" (text in an encoding we cannot tell)."""
 
     def __init__(self, kind: str) -> None:
@@ -103,7 +105,7 @@ def _by_charset_normalizer(data: bytes) -> Decoded:
     if best is None or best.chaos > 0.2:
         raise EncodingError("unknown")
     text = str(best)
-    if not _looks_like_text(text) or _han_share(text) and common_share(text) < MIN_COMMON_SHARE:
+    if not _looks_like_text(text) or (_han_share(text) and common_share(text) < MIN_COMMON_SHARE):
         raise EncodingError("unknown")
     return Decoded(text, best.encoding)
 

@@ -8,6 +8,7 @@ whatever their format. A page trafilatura finds no article in is read whole.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from bot.ingest.encoding import Decoded, EncodingError, decode
 from bot.text.clean import CELL_SEPARATOR
@@ -39,12 +40,12 @@ def html_text(data: bytes) -> str:
     html = decode_html(data).text
     if "<" not in html:
         raise EncodingError("binary")
-    options = dict(include_tables=True, include_comments=False, include_links=False, include_images=False,
-                   deduplicate=False, output_format="txt")
+    extract = partial(trafilatura.extract, include_tables=True, include_comments=False, include_links=False,
+                      include_images=False, deduplicate=False, output_format="txt")
     # The precise reading keeps tables as tables and leaves menus out; when it finds much less
     # than the wide one (an article it did not recognise as such), the wide one is read.
-    precise = trafilatura.extract(html, favor_precision=True, **options) or ""
-    wide = trafilatura.extract(html, favor_recall=True, **options) or ""
+    precise = extract(html, favor_precision=True) or ""
+    wide = extract(html, favor_recall=True) or ""
     text = precise if len(precise) >= max(MIN_ARTICLE, PRECISE_SHARE * len(wide)) else wide
     if len(text.strip()) < MIN_ARTICLE:
         text = trafilatura.html2txt(html) or text

@@ -25,17 +25,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
+from bot.errors import DrafterError
 from bot.ingest.loaders import IngestError, discover, read_file
 from bot.ingest.pipeline import (
-    PIPELINE_VERSION, IngestReport, build_passages, documents_from_json, documents_of, documents_to_json,
+    PIPELINE_VERSION,
+    IngestReport,
+    build_passages,
+    documents_from_json,
+    documents_of,
+    documents_to_json,
 )
+from bot.jsondata import JsonObject
 from bot.retrieval.collection import deployment_vectors
 from bot.retrieval.dense import (
-    INDEX_TIMEOUT, Embedder, TextEmbedder, VectorStore, VectorStoreUnavailable, weight_from_unknown_share,
+    INDEX_TIMEOUT,
+    Embedder,
+    TextEmbedder,
+    VectorStore,
+    VectorStoreUnavailable,
+    weight_from_unknown_share,
 )
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.snapshot import (
-    FILES, LEXICAL, META, PASSAGES, POINTER, SNAPSHOTS, IndexUnavailable, current_folder, read_current,
+    FILES,
+    LEXICAL,
+    META,
+    PASSAGES,
+    POINTER,
+    SNAPSHOTS,
+    IndexUnavailable,
+    current_folder,
+    read_current,
 )
 from bot.text.model import Document, Passage
 
@@ -44,7 +64,7 @@ UNK_SAMPLE = 300
 EMBED_BATCH = 64
 
 
-class IndexingError(Exception):
+class IndexingError(DrafterError):
     """An index operation that failed; ``str(err)`` is the message for the user."""
 
 
@@ -93,8 +113,8 @@ class Indexer:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         previous = current_folder(self.root)
-        prev_files: dict[str, dict[str, object]] = {}
-        prev_meta: dict[str, object] = {}
+        prev_files: dict[str, JsonObject] = {}
+        prev_meta: JsonObject = {}
         if previous is not None:
             try:
                 prev_files = json.loads((previous / FILES).read_text(encoding="utf-8"))
@@ -188,7 +208,7 @@ class Indexer:
         return embedded
 
     # -- steps ---------------------------------------------------------------------------------
-    def _read(self, paths: list[Path], prev_files: dict[str, dict[str, object]], progress: Progress,
+    def _read(self, paths: list[Path], prev_files: dict[str, JsonObject], progress: Progress,
               ) -> tuple[list[Document], dict[str, dict[str, object]], list[str], tuple[int, int, int]]:
         files = discover(paths)
         roots = [p for p in paths if p.is_dir()]
@@ -205,7 +225,7 @@ class Indexer:
                 cached = prev_files.get(source)
                 # A file cleaned by an older pipeline is cleaned again, even when unchanged.
                 if cached and cached["sha256"] == data_hash and cached.get("pipeline") == PIPELINE_VERSION:
-                    file_docs = documents_from_json(cached["documents"])  # type: ignore[arg-type]  # files.json is untyped JSON
+                    file_docs = documents_from_json(cached["documents"])  # files.json is untyped JSON
                     reused += 1
                 else:
                     text = read_file(path, max_bytes)
@@ -218,7 +238,7 @@ class Indexer:
                 errors.append(str(err))
                 if source in prev_files:  # keep what the index had for this file
                     new_files[source] = prev_files[source]
-                    docs.extend(documents_from_json(prev_files[source]["documents"]))  # type: ignore[arg-type]
+                    docs.extend(documents_from_json(prev_files[source]["documents"]))
                 continue
             except OSError as err:
                 errors.append(f"{source}：无法读取文件（{err.strerror}）。")
@@ -229,7 +249,7 @@ class Indexer:
         progress("读取与清洗", len(files), len(files))
         return docs, new_files, errors, (reprocessed, reused, characters)
 
-    def _dense_plan(self, passages: list[Passage], prev_meta: dict[str, object],
+    def _dense_plan(self, passages: list[Passage], prev_meta: JsonObject,
                     forced: bool | None) -> tuple[float, float, bool]:
         """(model's [UNK] share on the corpus, dense weight of the default method, whether to
         compute vectors). The share is measured with the tokenizer alone: no model is loaded."""

@@ -13,6 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from bot.errors import DrafterError
 from bot.ingest.encoding import EncodingError, decode
 
 SUPPORTED = (".txt", ".md", ".docx", ".doc", ".pdf", ".html", ".htm")
@@ -38,7 +39,7 @@ def shown_name(name: str) -> str:
     return text[: MAX_NAME_SHOWN - tail - 1] + "…" + text[-tail:]
 
 
-class IngestError(Exception):
+class IngestError(DrafterError):
     """A file that cannot be indexed; ``str(err)`` is the message for the user."""
 
     def __init__(self, name: str, message: str) -> None:

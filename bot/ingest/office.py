@@ -13,12 +13,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bot.errors import DrafterError
+
 TIMEOUT_S = 120
 _CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice",
                "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice")
 
 
-class ConversionError(Exception):
+class ConversionError(DrafterError):
     """``reason``: "missing" (LibreOffice not installed), "failed" or "timeout"."""
 
     def __init__(self, reason: str) -> None:

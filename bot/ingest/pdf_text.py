@@ -9,13 +9,15 @@ from __future__ import annotations
 import io
 import logging
 
+from bot.errors import DrafterError
+
 MAX_PAGES = 2000  # more than any report; a bound on the work a hostile file can ask for
 MIN_TEXT_PER_PAGE = 10  # letters or Han characters a page needs to count as having text
 
 log = logging.getLogger(__name__)
 
 
-class PdfError(Exception):
+class PdfError(DrafterError):
     """``reason``: "broken", "encrypted", "no_text" (a scan) or "too_many_pages"."""
 
     def __init__(self, reason: str) -> None:
@@ -37,7 +39,7 @@ def pdf_text(data: bytes) -> str:
         for page in reader.pages:
             try:
                 pages.append(page.extract_text() or "")
-            except Exception as exc:  # one damaged page must not cost the others
+            except Exception as exc:  # noqa: BLE001 - one damaged page must not cost the others
                 log.warning("pdf page unreadable: %s", exc)
                 pages.append("")
     except PdfError:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
+from bot.jsondata import JsonObject
 from bot.text.boilerplate import clean_title
 from bot.text.clean import Line, clean_lines
 from bot.text.dedup import dedupe
@@ -94,7 +95,7 @@ def build_passages(docs: list[Document]) -> tuple[list[Passage], IngestReport]:
     kept_docs, dropped = dedupe([_scrubbed(d) for d in docs], lambda d: d.text, _doc_order)
     kept_docs, report.furniture = drop_furniture(kept_docs, site_furniture(kept_docs))
     report.documents_kept = len(kept_docs)
-    report.dropped_documents = [(f"{d.item.source} · {d.item.title}", "与已收录文章重复", d.covered) for d in dropped]  # type: ignore[attr-defined]
+    report.dropped_documents = [(f"{d.item.source} · {d.item.title}", "与已收录文章重复", d.covered) for d in dropped]
 
     candidates: list[tuple[Passage, list[str]]] = []
     for doc_index, doc in enumerate(kept_docs):
@@ -134,10 +135,10 @@ def documents_to_json(docs: list[Document]) -> list[dict[str, object]]:
     ]
 
 
-def documents_from_json(items: list[dict[str, object]]) -> list[Document]:
+def documents_from_json(items: list[JsonObject]) -> list[Document]:
     out = []
     for d in items:
-        paragraphs = [Paragraph(t, r, tuple(s), bool(i), tuple(lead)) for t, r, s, i, lead in d["paragraphs"]]  # type: ignore[union-attr,misc]
+        paragraphs = [Paragraph(t, r, tuple(s), bool(i), tuple(lead)) for t, r, s, i, lead in d["paragraphs"]]
         out.append(Document(source=str(d["source"]), title=str(d["title"]), paragraphs=paragraphs,
                             kind=str(d["kind"]), converted=bool(d["converted"])))
     return out

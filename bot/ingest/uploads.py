@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.filenames import safe_filename, shown_name
-from bot.ingest.loaders import SUPPORTED, read_bytes, unsupported_message
 from bot.ingest.indexer import BuildResult, Indexer
+from bot.ingest.loaders import SUPPORTED, read_bytes, unsupported_message
 
 DISK_FULL = "存储空间已满，文件没能保存，请清理空间后再发送。索引保持不变。"
 

@@ -60,7 +60,9 @@ class SectionBrief:
 class Violation:
     """One way an answer breaks the rules; `message` is Chinese, for the retry prompt and the notice."""
 
-    kind: str  # invented_number, altered_number, dropped_approx, missing_fact, placeholder, foreign_name, copied, too_short, too_long, empty
+    # invented_number, altered_number, dropped_approx, missing_fact, placeholder, foreign_name, copied,
+    # too_short, too_long, empty
+    kind: str
     detail: str  # the offending text, e.g. "3000元"
     message: str  # e.g. 含有您未提供的数字“3000元”
 

@@ -18,7 +18,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import openai
 from langchain_core.language_models import BaseChatModel
@@ -26,6 +26,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.errors import DrafterError
 
 __all__ = ["Failure", "LlmClient", "LlmConfig", "LlmError", "Ping", "Sink", "chat_model"]
 
@@ -37,7 +38,7 @@ PING_PROMPT = "请只回复一个字：好"
 PING_MAX_TOKENS = 8
 
 
-class Failure(str, Enum):
+class Failure(StrEnum):
     GUARD = "guard"  # the answer broke the guard's rules (set by the writer)
     TIMEOUT = "timeout"
     RATE_LIMITED = "rate_limited"  # 429
@@ -53,7 +54,7 @@ class Failure(str, Enum):
         return self in (Failure.SERVER, Failure.UNREACHABLE)
 
 
-class LlmError(Exception):
+class LlmError(DrafterError):
     def __init__(self, failure: Failure, status: int | None = None, detail: str = "") -> None:
         super().__init__(f"{failure.value}{f' (HTTP {status})' if status else ''}: {detail}")
         self.failure = failure
@@ -134,7 +135,7 @@ class LlmClient:
                             parts.append(piece)
                             await _show(sink, piece, attempt)
                     text = "".join(parts)
-        except Exception as exc:  # every way the endpoint can fail becomes one of ours
+        except Exception as exc:  # noqa: BLE001 - every way the endpoint can fail becomes one of ours
             raise self._error(exc) from None
         if not text.strip():
             raise LlmError(Failure.MALFORMED, detail="empty answer")
@@ -147,7 +148,7 @@ class LlmClient:
         try:
             async with asyncio.timeout(self.timeout):
                 message = await model.ainvoke([HumanMessage(PING_PROMPT)], max_tokens=PING_MAX_TOKENS)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - as in complete(): every failure becomes one of ours
             raise self._error(exc) from None
         seconds = time.perf_counter() - started
         name = str(message.response_metadata.get("model_name") or message.response_metadata.get("model") or "")
@@ -186,8 +187,8 @@ def _text(message: object) -> str:
 def _root_cause(exc: BaseException) -> str:
     """"Connection error." says little; the socket's own error ("Connection refused") says why."""
     seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    while (cause := seen.__cause__ or seen.__context__) is not None:
+        seen = cause
     return str(seen) or type(seen).__name__
 
 

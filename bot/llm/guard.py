@@ -26,7 +26,7 @@ from bot.llm.brief import SectionBrief, Violation
 from bot.llm.names import names_in
 from bot.llm.quantities import Quantity, read_quantities, same_figure, units_match
 
-__all__ = ["COPY_RUN", "GuardRules", "check", "blank_terms"]
+__all__ = ["COPY_RUN", "GuardRules", "blank_terms", "check"]
 
 COPY_RUN = 20
 _PLACEHOLDER_RE = re.compile(

@@ -41,7 +41,7 @@ def names_in(text: str, generic: Iterable[str]) -> list[str]:
     generic_words = frozenset(generic)
     words = [(w.word, w.flag) for w in jieba.posseg.cut(text)]
     found: list[str] = []
-    for index, (word, flag) in enumerate(words):
+    for index in range(len(words)):
         name = _place_name(words, index, generic_words) or _person_name(words, index, generic_words)
         if name and name not in found:
             found.append(name)

@@ -60,7 +60,7 @@ class PromptBook:
         examples = [_example(e) for e in brief.examples[:MAX_EXAMPLES]]
         return self.env.get_template("section.j2").render(
             kind_name=brief.kind_name, heading=brief.heading, purpose=brief.purpose, basics=dict(brief.basics),
-            facts=brief.facts, statements=brief.statements, examples=list(zip(_EXAMPLE_LABELS, [e for e in examples if e])),
+            facts=brief.facts, statements=brief.statements, examples=list(zip(_EXAMPLE_LABELS, [e for e in examples if e], strict=False)),
         ).strip()
 
 

@@ -11,10 +11,20 @@ import time
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
+
+from bot.errors import DrafterError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata
+    from sentence_transformers import SentenceTransformer
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +57,7 @@ class Embedder:
         self.model_name = model or default_model_path()
 
     @cached_property
-    def _model(self):  # type: ignore[no-untyped-def]
+    def _model(self) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(self.model_name, device="cpu")
@@ -109,7 +119,7 @@ RETRY_AFTER = 30.0       # after a failure, searches skip the vector store this 
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
 
 
-class VectorStoreUnavailable(Exception):
+class VectorStoreUnavailable(DrafterError):
     """The vector store cannot be used right now; ``str(err)`` is a Chinese message for the operator."""
 
 
@@ -153,7 +163,7 @@ def _heartbeat(url: str) -> None:
         raise VectorStoreUnavailable(server_down_message(url)) from exc
 
 
-def chroma_client(chroma_dir: Path, url: str = "", timeout: float = QUERY_TIMEOUT):  # type: ignore[no-untyped-def]
+def chroma_client(chroma_dir: Path, url: str = "", timeout: float = QUERY_TIMEOUT) -> ClientAPI:
     """An embedded store under ``chroma_dir``, or a client of the server at ``url`` whose requests
     are bounded by ``timeout`` (connect: CONNECT_TIMEOUT). Raises VectorStoreUnavailable."""
     import chromadb
@@ -180,14 +190,22 @@ def chroma_client(chroma_dir: Path, url: str = "", timeout: float = QUERY_TIMEOU
 
 
 def _is_connection_error(exc: BaseException) -> bool:
+    """Whether ``exc`` or what it was raised from is a failed connection (chromadb raises a bare
+    ValueError inside its ``except httpx.ConnectError``, so the cause is in the chain)."""
     import httpx
 
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, httpx.TransportError) or "Could not connect" in str(seen):
+        if isinstance(seen, httpx.TransportError):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _is_missing_collection(exc: Exception) -> bool:
+    from chromadb.errors import NotFoundError  # chromadb is loaded: it raised exc
+
+    return isinstance(exc, NotFoundError)
 
 
 class VectorStore:
@@ -199,15 +217,15 @@ class VectorStore:
     once without touching the network; the next call after that reconnects, so a server that
     comes back is used again without restarting the process."""
 
-    def __init__(self, connect: Callable[[], Any], name: str, location: str, *, create: bool = True,
+    def __init__(self, connect: Callable[[], ClientAPI], name: str, location: str, *, create: bool = True,
                  retry_after: float = RETRY_AFTER) -> None:
         self._connect = connect
         self.name = name
         self.location = location
         self.create = create  # an index run creates the collection; a search only opens it
         self.retry_after = retry_after
-        self._client: Any = None
-        self._coll: Any = None
+        self._client: ClientAPI | None = None
+        self._coll: Collection | None = None
         self._failed_at: float | None = None
         self._reason = ""
 
@@ -216,7 +234,7 @@ class VectorStore:
         """False while cooling down after a failure (no network is touched to say so)."""
         return self._failed_at is None or time.monotonic() - self._failed_at >= self.retry_after
 
-    def _collection(self):  # type: ignore[no-untyped-def]
+    def _collection(self) -> Collection:
         if self._coll is None:
             if self._client is None:
                 self._client = self._connect()
@@ -228,7 +246,7 @@ class VectorStore:
                 self._coll = self._client.get_collection(self.name, embedding_function=None)
         return self._coll
 
-    def _run(self, operation: Callable[[Any], Any]) -> Any:
+    def _run(self, operation: Callable[[Collection], T]) -> T:
         if not self.available:
             raise VectorStoreUnavailable(self._reason)
         try:
@@ -251,7 +269,7 @@ class VectorStore:
         elif self.location.startswith(("http://", "https://")) and _is_connection_error(exc):
             self._client = None
             self._reason = server_down_message(self.location)
-        elif type(exc).__name__ == "NotFoundError":
+        elif _is_missing_collection(exc):
             self._reason = f"向量库 {self.location} 中没有集合 {self.name}，请重新运行 drafter index。"
         else:
             self._reason = f"向量库 {self.location} 出错：{exc}"
@@ -265,28 +283,35 @@ class VectorStore:
     def existing(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 500):
-            batch = list(ids[start : start + 500])
-            found.update(self._run(lambda c, b=batch: c.get(ids=b, include=[]))["ids"])
+            found.update(self._present(list(ids[start : start + 500])))
         return found
+
+    def _present(self, ids: list[str]) -> list[str]:
+        return self._run(lambda c: c.get(ids=ids, include=[]))["ids"]
 
     def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, str]]) -> None:
         for start in range(0, len(ids), 1000):
             end = start + 1000
-            self._run(lambda c, s=start, e=end: c.upsert(
-                ids=list(ids[s:e]), embeddings=vectors[s:e].tolist(), metadatas=list(metadatas[s:e])))
+            self._upsert(list(ids[start:end]), vectors[start:end], list(metadatas[start:end]))
+
+    def _upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[Metadata]) -> None:
+        self._run(lambda c: c.upsert(ids=ids, embeddings=vectors.tolist(), metadatas=metadatas))
 
     def delete(self, ids: Sequence[str]) -> int:
         ids = list(ids)
         for start in range(0, len(ids), 1000):
-            self._run(lambda c, s=start: c.delete(ids=ids[s : s + 1000]))
+            self._delete(ids[start : start + 1000])
         return len(ids)
+
+    def _delete(self, ids: list[str]) -> None:
+        self._run(lambda c: c.delete(ids=ids))
 
     def delete_except(self, keep: set[str]) -> int:
         all_ids = self._run(lambda c: c.get(include=[]))["ids"]
         return self.delete([i for i in all_ids if i not in keep])
 
     def query(self, vector: np.ndarray, n: int) -> list[str]:
-        def run(collection):  # type: ignore[no-untyped-def]
+        def run(collection: Collection) -> list[str]:
             count = collection.count()
             if count == 0:
                 return []
@@ -300,7 +325,8 @@ class VectorStore:
 
     def drop(self) -> None:
         """Delete the whole collection (a temporary one, e.g. of ``drafter eval``)."""
-        def run(collection):  # type: ignore[no-untyped-def]
+        def run(collection: Collection) -> None:
+            assert self._client is not None  # _collection() connected it
             self._client.delete_collection(self.name)
 
         self._run(run)

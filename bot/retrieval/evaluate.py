@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ class Query:
 
 
 def load_queries(path: Path) -> list[Query]:
-    out = []
+    out: list[Query] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             d = json.loads(line)
@@ -41,14 +41,14 @@ def first_relevant_rank(texts: Sequence[str], relevant: Sequence[str]) -> int | 
 
 
 def percentile(values: Sequence[float], q: float) -> float:
+    """The q-quantile (0..1) by nearest rank; 0 for no values."""
     if not values:
         return 0.0
     ordered = sorted(values)
-    idx = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[idx]
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def evaluate_method(search, queries: Sequence[Query]) -> tuple[dict[str, float], list[int | None]]:  # type: ignore[no-untyped-def]
+def evaluate_method(search: Callable[[str], Sequence[str]], queries: Sequence[Query]) -> tuple[dict[str, float], list[int | None]]:
     """``search(query) -> list of passage texts``; returns the metrics and each query's rank."""
     ranks: list[int | None] = []
     latencies: list[float] = []
@@ -64,6 +64,6 @@ def evaluate_method(search, queries: Sequence[Query]) -> tuple[dict[str, float],
         "hit@10": sum(1 for r in ranks if r is not None) / n,
         "mrr@10": sum(1 / r for r in ranks if r is not None) / n,
         "p50_ms": statistics.median(latencies) if latencies else 0.0,
-        "p95_ms": percentile(latencies, 95),
+        "p95_ms": percentile(latencies, 0.95),
     }
     return {k: round(v, 4) for k, v in metrics.items()}, ranks

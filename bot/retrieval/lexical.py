@@ -72,7 +72,7 @@ def tokenise_joined(texts: Sequence[str], workers: int = 1) -> tuple[list[str], 
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
                 results = list(pool.map(tokenize.passage_tokens, chunks))
-        except Exception as exc:  # no processes allowed here, a worker died, …: one process does it
+        except Exception as exc:  # noqa: BLE001 - no processes allowed here, a worker died, …: one process does it
             log.warning("parallel tokenising failed (%s); tokenising in one process", exc)
         else:
             words: list[str] = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
+
 from bot.retrieval.dense import TextEmbedder, VectorStore, VectorStoreUnavailable
 from bot.retrieval.lexical import rrf
 from bot.retrieval.snapshot import Snapshot
@@ -112,7 +113,7 @@ class Retriever:
             ids = self.vectors.query(self.embedder.encode([query])[0], depth * 2 if mask is not None else depth)
         except VectorStoreUnavailable:
             return None
-        except Exception as exc:  # e.g. the model failing: not the store's, but the same answer
+        except Exception as exc:  # noqa: BLE001 - e.g. the model failing: not the store's, but the same answer
             log.warning("dense search failed, answering from the lexical index: %s", exc)
             return None
         positions = [self._pos[i] for i in ids if i in self._pos]

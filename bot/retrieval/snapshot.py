@@ -16,6 +16,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.errors import DrafterError
+from bot.jsondata import JsonObject
 from bot.retrieval.lexical import LexicalIndex
 from bot.text.model import Passage
 
@@ -29,7 +31,7 @@ META = "meta.json"
 LEXICAL = "lexical"
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(DrafterError):
     """There is no usable index; ``str(err)`` says why, for the operator's log."""
 
 
@@ -45,7 +47,7 @@ class IndexDamaged(IndexUnavailable):
 class Snapshot:
     folder: Path
     passages: list[Passage]
-    meta: dict[str, object]
+    meta: JsonObject
     lexical: LexicalIndex
 
     @property

@@ -156,11 +156,11 @@ def is_furniture(text: str, heading: bool = False, sentence: bool = False) -> bo
         return True
     if web and f.content_han <= 20:
         return True  # a size, a link, a breadcrumb or a page list with a few words around it
-    if strong and (f.content_han <= 6 or f.content_han <= 20 and not f.sentence_end):
+    if strong and (f.content_han <= 6 or (f.content_han <= 20 and not f.sentence_end)):
         return True  # "联系电话：…", "2021年02月01日10:23:59"; a record's sentence with a phone stays
     if strong and f.words and f.content_han <= 40:
         return True
-    if f.words >= 3 and f.han <= 60 and not f.sentence_end or f.words >= 4 and f.han <= 60:
+    if (f.words >= 3 and f.han <= 60 and not f.sentence_end) or (f.words >= 4 and f.han <= 60):
         return True  # "由会员上传分享，免费在线阅读，更多相关内容在…"
     if f.words >= 2 and f.han <= 20 and not f.sentence_end and re.search(r"\s|[|｜/·•>]", text):
         return True  # a menu line: "范文大全 工作总结"

@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.text.boilerplate import clean_title, drop_furniture_sentences, is_furniture, line_is_furniture, strip_inline, truncation_at
+from bot.text.boilerplate import (
+    clean_title,
+    drop_furniture_sentences,
+    is_furniture,
+    line_is_furniture,
+    strip_inline,
+    truncation_at,
+)
 from bot.text.normalize import han_count, match_key, normalize_display, strip_invisible
 from bot.text.privacy import mask_identifiers, strip_phone_spam
 
@@ -19,7 +26,7 @@ _SEO_BRACKET = re.compile(r"[（(][^（）()]{0,30}(?:最新|范文|大全|精�
 _STRAY = re.compile(r"[（(][!！]?[）)]|(?<=[\u4e00-\u9fff])[.．](?=[\u4e00-\u9fff])")
 # A page number left inside a wrapped sentence: "社会变革与发 1" + "展的要求".
 _PAGE_NUMBER_TAIL = re.compile(r"\s+\d{1,3}$")
-_TERMINAL = tuple("。！？；：”…」』）)") + ("......",)
+_TERMINAL = (*"。！？；：”…」』）)", "......")
 
 L1_RE = re.compile(r"^[一二三四五六七八九十]{1,3}(?:[、．.]|\s+(?=\S))")
 L2_RE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
@@ -228,12 +235,13 @@ def _is_new_title(text: str, recent: list[str]) -> bool:
 
 
 def _title_like(text: str) -> bool:
-    return not is_table_row(text) and han_count(text) <= 40 and not re.search(r"[。，,；！？]", text) and not is_heading(text) and not is_doc_marker(text)
+    return (not is_table_row(text) and han_count(text) <= 40 and not re.search(r"[。，,；！？]", text)
+            and not is_heading(text) and not is_doc_marker(text))
 
 
 def _complete_part(text: str) -> str:
     """A cut-off paragraph up to the end of its last complete sentence (a heading stays whole)."""
-    if text.rstrip("”’」』）)").endswith(tuple(_TERMINAL_MARKS)) or is_heading(text) and han_count(text) <= 45:
+    if text.rstrip("”’」』）)").endswith(tuple(_TERMINAL_MARKS)) or (is_heading(text) and han_count(text) <= 45):
         return text
     ends = [i for i, ch in enumerate(text) if ch in _TERMINAL_MARKS]
     if not ends:
@@ -299,6 +307,6 @@ def _wraps(start: str, length: int, end: str, nxt: str) -> bool:
     is no heading or article marker, and the next line is neither."""
     if length < 30 or end.endswith(_TERMINAL):
         return False
-    if is_heading(start) and length < 60 or is_doc_marker(start) or is_table_row(start):
+    if (is_heading(start) and length < 60) or is_doc_marker(start) or is_table_row(start):
         return False
     return not (is_heading(nxt) or is_doc_marker(nxt) or is_table_row(nxt))

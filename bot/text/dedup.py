@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.text.normalize import match_key
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 T = TypeVar("T")
 SHINGLE = 12
@@ -35,21 +38,21 @@ def containment(part: set[str], whole: set[str]) -> float:
 
 
 @dataclass(frozen=True)
-class Dropped:
-    item: object
+class Dropped(Generic[T]):
+    item: T
     reason: str
     covered: float
 
 
-def dedupe(items: Sequence[T], text_of: Callable[[T], str], order: Callable[[T], object],
-           threshold: float = THRESHOLD) -> tuple[list[T], list[Dropped]]:
+def dedupe(items: Sequence[T], text_of: Callable[[T], str], order: Callable[[T], SupportsRichComparison],
+           threshold: float = THRESHOLD) -> tuple[list[T], list[Dropped[T]]]:
     """Keep items in ``order``; drop one when ≥ threshold of its shingles are already kept.
 
     Returns the kept items in their original order and the dropped ones with why.
     """
     seen: set[str] = set()
     kept_ids: set[int] = set()
-    dropped: list[Dropped] = []
+    dropped: list[Dropped[T]] = []
     for idx in sorted(range(len(items)), key=lambda i: order(items[i])):
         sh = shingles(text_of(items[idx]))
         covered = containment(sh, seen)

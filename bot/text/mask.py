@@ -81,7 +81,7 @@ def _mask_words(text: str) -> str:
     text = _PERCENT_WORDS.sub("百分之" + SLOT, text)
     words = _words(text)
     out = [w for w, _ in words]
-    for i, (word, tag) in enumerate(words):
+    for i, (word, _) in enumerate(words):
         rest = "".join(out[i + 1 :])
         if _is_figure(word, rest, out[i - 1] if i else ""):
             out[i] = SLOT
@@ -99,7 +99,8 @@ def _mask_words(text: str) -> str:
         if out[i] != word or word in _COMMON_NAMES:
             continue
         before_suffix = i + 1 < len(words) and words[i + 1][0] in _PLACE_SUFFIXES
-        if (tag == "ns" and not _NOT_A_PLACE.search(word)) or (before_suffix and (tag in _NAME_TAGS or len(word) == 1 and tag in _ONE_CHAR_NAME_TAGS)):
+        named = tag in _NAME_TAGS or (len(word) == 1 and tag in _ONE_CHAR_NAME_TAGS)
+        if (tag == "ns" and not _NOT_A_PLACE.search(word)) or (before_suffix and named):
             out[i] = PLACE
             j = i - 1  # a name of several words: 青石/桥 → one XX
             while j >= 0 and out[j] == words[j][0] and words[j][1] in _NAME_TAGS and words[j][0] not in _COMMON_NAMES:

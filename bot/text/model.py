@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.jsondata import JsonObject
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -43,20 +45,20 @@ class Passage:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> Passage:
+    def from_dict(cls, d: JsonObject) -> Passage:
         return cls(
             id=str(d["id"]),
             text=str(d["text"]),
             source=str(d["source"]),
             title=str(d["title"]),
-            section=tuple(d.get("section", ())),  # type: ignore[arg-type]
+            section=tuple(d.get("section", ())),
             kind=str(d.get("kind", "")),
-            topics=tuple(d.get("topics", ())),  # type: ignore[arg-type]
-            placeholders=tuple(d.get("placeholders", ())),  # type: ignore[arg-type]
+            topics=tuple(d.get("topics", ())),
+            placeholders=tuple(d.get("placeholders", ())),
             sensitive=str(d.get("sensitive", "")),
             original=str(d.get("original", "")),
-            doc=int(d.get("doc", 0)),  # type: ignore[arg-type]
-            position=int(d.get("position", 0)),  # type: ignore[arg-type]
+            doc=int(d.get("doc", 0)),
+            position=int(d.get("position", 0)),
         )
 
 

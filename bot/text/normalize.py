@@ -40,7 +40,8 @@ QUOTES_RE = re.compile("[“”\"＂‘’']")
 WS_RE = re.compile(r"\s+")
 
 # 著 is the traditional form of 着 after verbs; in these words it is 著 in Simplified too.
-_ZHU_KEEP = ("显著", "著名", "著作", "卓著", "编著", "论著", "名著", "著称", "昭著", "土著", "原著", "专著", "著述", "巨著", "遗著", "合著", "译著", "著录")
+_ZHU_KEEP = ("显著", "著名", "著作", "卓著", "编著", "论著", "名著", "著称", "昭著",
+             "土著", "原著", "专著", "著述", "巨著", "遗著", "合著", "译著", "著录")
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -76,7 +77,7 @@ def valid_unicode(text: str) -> str:
 def to_simplified(text: str) -> str:
     """Traditional → Simplified (OpenCC t2s); returns the text unchanged when already simplified."""
     text = valid_unicode(text)
-    converted = _t2s().convert(text)
+    converted: str = _t2s().convert(text)
     if converted == text:
         return text
     # OpenCC leaves 著 where Simplified writes 着 (随著, 围绕著); restore 著 in words that keep it.

@@ -86,5 +86,5 @@ def _promote_title(source: str, paragraphs: list[Paragraph]) -> tuple[str, list[
         return PurePath(source).stem, paragraphs
     line = first.lead[0]
     name = heading_title(line)
-    out = [replace(first, lead=first.lead[1:])] + paragraphs[1:]
+    out = [replace(first, lead=first.lead[1:]), *paragraphs[1:]]
     return line, [replace(p, section=p.section[1:]) if p.section[:1] == (name,) else p for p in out]

@@ -85,14 +85,14 @@ def _assign_sections(paragraphs: list[Paragraph]) -> list[Paragraph]:
     for para in paragraphs:
         text = para.text
         level = 1 if L1_RE.match(text) else 2 if L2_RE.match(text) else 3 if L3_RE.match(text) else 0
-        if level == 0 and (_PSEUDO_HEADING.match(text) and _is_standalone(text) or _is_title_line(text)):
+        if level == 0 and ((_PSEUDO_HEADING.match(text) and _is_standalone(text)) or _is_title_line(text)):
             level = 2
         if level:
             seen_l1 = seen_l1 or level == 1
             path = path[: level - 1] + [""] * max(0, level - 1 - len(path))
             path.append(heading_title(text))
             if _is_standalone(text):
-                lead = lead + [text] if level > 1 or not lead else [text]
+                lead = [*lead, text] if level > 1 or not lead else [text]
                 continue
             out.append(Paragraph(text, para.raw, tuple(p for p in path if p), item_start=True, lead=tuple(lead)))
             lead = []

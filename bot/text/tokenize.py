@@ -36,7 +36,7 @@ def _cache_dir() -> Path:
 
     try:
         data_dir = Settings().data_dir
-    except Exception:  # a settings typo is reported where the process reads its settings, not here
+    except Exception:  # noqa: BLE001 - a settings typo is reported where the process reads its settings, not here
         data_dir = Path("data")
     folder = data_dir.resolve() / "cache"
     folder.mkdir(parents=True, exist_ok=True)
@@ -154,4 +154,5 @@ def passage_tokens(texts: list[str]) -> tuple[list[str], list[str], dict[str, fl
 
 def segment(text: str) -> list[str]:
     """jieba's words of ``text`` as written (nothing normalised or dropped): ``"".join`` gives it back."""
-    return jieba_tokenizer().lcut(text)
+    words: list[str] = jieba_tokenizer().lcut(text)
+    return words

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,13 +11,13 @@ import pytest
 from bot.channels.inbox import Inbox
 from bot.channels.telegram import run_telegram, serve
 from bot.config import Settings
-from tests.fakes.bot_api import FakeBotApi
+from testing.bot_api import FakeBotApi
 
 USER = 1001
 
 
 @pytest.fixture
-def api() -> AsyncIterator[FakeBotApi]:
+def api() -> Iterator[FakeBotApi]:
     with FakeBotApi() as fake:
         yield fake
 
@@ -28,7 +28,7 @@ def settings_for(api: FakeBotApi, data_dir: Path) -> Settings:
                     allowed_users=[USER])
 
 
-async def run_until(api: FakeBotApi, settings: Settings, condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+async def run_until(api: FakeBotApi, settings: Settings, condition, timeout: float = 20.0) -> None:
     stop = asyncio.Event()
     server = asyncio.create_task(serve(settings, stop=stop))
     try:

@@ -27,7 +27,6 @@ from bot.channels.telegram import build_application
 from bot.config import DEFAULT_CORPUS, Settings
 from bot.ingest.indexer import Indexer
 from bot.services import make_dialogue, open_retriever
-
 from tests.builders import docx_bytes as a_docx
 from tests.builders import zip_bomb_docx
 
@@ -295,7 +294,9 @@ async def test_an_odd_name_is_stored_as_a_plain_name_inside_uploads(
     assert (tg_settings.data_dir / "uploads" / stored).read_bytes() == data
     # The old answers are still given, and the new material can be found under its plain name.
     assert search_results(tg_settings) == world.answers
-    hits = open_retriever(tg_settings, dense=False).search("航模兴趣小组 器材", k=3)
+    retriever = open_retriever(tg_settings, dense=False)
+    assert retriever is not None
+    hits = retriever.search("航模兴趣小组 器材", k=3)
     assert hits and hits[0].passage.source == f"uploads/{stored}"  # uploads are keyed apart from corpus/
 
 
@@ -331,7 +332,8 @@ async def test_an_upload_named_like_a_corpus_file_leaves_both_findable(
     assert texts[-1].startswith("索引已更新")
     assert world.uploads() == {"annual_summary_donghu_2024.md"}
     assert search_results(tg_settings) == world.answers  # the corpus file is still what answers
-    assert open_retriever(tg_settings, dense=False).search("航模兴趣小组 器材", k=1)
+    retriever = open_retriever(tg_settings, dense=False)
+    assert retriever is not None and retriever.search("航模兴趣小组 器材", k=1)
 
 
 # -- what the handler itself says about a name (bot/channels/telegram.py) ----------------------------

@@ -9,7 +9,7 @@ import time
 import pytest
 from telegram.error import RetryAfter
 
-from bot.channels.telegram.ratelimit import NO_RETRY, ChatRateLimiter
+from bot.channels.telegram.ratelimit import NO_RETRY, ChatRateLimiter, Retries
 
 
 class Telegram:
@@ -27,9 +27,9 @@ class Telegram:
         return {"ok": True}
 
 
-async def send(limiter: ChatRateLimiter, api: Telegram, chat: object, retries: object = None) -> object:
+async def send(limiter: ChatRateLimiter, api: Telegram, chat: object, retries: Retries | None = None) -> object:
     data = {"chat_id": chat}
-    return await limiter.process_request(api.post, ("sendMessage", data), {}, "sendMessage", data, retries)  # type: ignore[arg-type]
+    return await limiter.process_request(api.post, ("sendMessage", data), {}, "sendMessage", data, retries)
 
 
 async def test_a_429_in_one_chat_holds_up_no_other_chat() -> None:

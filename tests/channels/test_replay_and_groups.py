@@ -18,7 +18,7 @@ OTHER = 1002
 
 
 @pytest.fixture
-def tg_settings(tg_settings):  # type: ignore[no-untyped-def]
+def tg_settings(tg_settings):
     tg_settings.allowed_users = [USER, OTHER]
     return tg_settings
 

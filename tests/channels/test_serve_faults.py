@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,10 @@ from bot.channels.telegram import build_application, run_telegram, serve
 from bot.channels.telegram.app import channel_of
 from bot.channels.telegram.messages import RESENT
 from bot.config import Settings
-from bot.drafting.phrasebook import load_phrasebook
 from bot.drafting.draft import Draft, Session
+from bot.drafting.phrasebook import load_phrasebook
 from bot.drafting.store import DraftStore
-from tests.fakes.bot_api import FakeBotApi
+from testing.bot_api import FakeBotApi
 
 NOT_SAVED = load_phrasebook().say("not_saved")
 
@@ -39,7 +39,7 @@ WAIT = 15.0
 
 
 @pytest.fixture
-def api() -> AsyncIterator[FakeBotApi]:
+def api() -> Iterator[FakeBotApi]:
     with FakeBotApi() as fake:
         yield fake
 
@@ -195,7 +195,9 @@ class FullDiskConnection:
 
     def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
         if self._disk.full and Disk.WRITE.match(sql):
-            raise sqlite3.OperationalError("database or disk is full")
+            err = sqlite3.OperationalError("database or disk is full")  # as sqlite3 raises it
+            err.sqlite_errorcode, err.sqlite_errorname = 13, "SQLITE_FULL"
+            raise err
         return self._db.execute(sql, *args)
 
     def __getattr__(self, name: str) -> Any:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.bench.load import BotServer
 from bot.channels.telegram.serving import LOCK_NAME, acquire_lock
 from bot.drafting.phrasebook import load_phrasebook
 from bot.drafting.store import DraftStore
-from tests.fakes.bot_api import FakeBotApi
+from testing.bot_api import FakeBotApi
+from testing.processes import BotServer
 
 NOT_SAVED = load_phrasebook().say("not_saved")
 

@@ -6,6 +6,7 @@ folder, starts the bot, talks to it as Telegram would, and always stops it.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sqlite3
 import time
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench.load import BotServer, Staff, docx_text, index_corpus, run_load
 from bot.channels.telegram import EDITED, FAILED, NOT_TEXT, REFUSED
-from tests.fakes.bot_api import BotMessage, FakeBotApi
+from testing.bot_api import BotMessage, FakeBotApi
+from testing.processes import BotServer, index_corpus
+from testing.staff import Staff, docx_text, run_load
 
 pytestmark = pytest.mark.slow
 
@@ -255,7 +257,7 @@ MODEL_OPENING = ("2025年，幸福里社区坚持以党建引领基层治理，�
 
 def test_with_a_model_the_section_streams_into_one_message_within_telegrams_limits_and_reaches_the_docx(
         api: FakeBotApi, indexed: Path, tmp_path: Path) -> None:
-    from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+    from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
     data_dir = tmp_path / "data"
     shutil.copytree(indexed, data_dir)
@@ -276,7 +278,7 @@ def test_with_a_model_the_section_streams_into_one_message_within_telegrams_limi
             ids = {m.message_id for m in api.messages_to(USER) if MODEL_OPENING.startswith(m.text) and m.text}
             assert len(ids) == 1  # one message, edited as the text arrived
             times = [t for method, mid, t in stamps if mid in ids]
-            assert len(times) >= 2 and all(b - a >= 0.95 for a, b in zip(times, times[1:]))  # ≤ 1 edit a second
+            assert len(times) >= 2 and all(b - a >= 0.95 for a, b in itertools.pairwise(times))  # ≤ 1 edit a second
             press(api, USER, "跳过", "【第3/4部分】")
             text = finish_and_export(api, USER)
             assert MODEL_OPENING in text

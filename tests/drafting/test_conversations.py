@@ -35,7 +35,7 @@ def exported(tmp_path: Path, name: str) -> tuple[list[str], str]:
 
 @pytest.mark.parametrize("name", sorted(CONVERSATIONS))
 def test_a_draft_typed_as_staff_chat_reads_as_a_document(tmp_path: Path, name: str) -> None:
-    paragraphs, chat = exported(tmp_path, name)
+    paragraphs, _ = exported(tmp_path, name)
     text = "\n".join(paragraphs)
     expect = CONVERSATIONS[name]["expect"]
     assert [f for f in expect["facts"] if f not in text] == [], "facts missing or at the wrong magnitude"

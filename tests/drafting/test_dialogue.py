@@ -77,7 +77,7 @@ class Script:
             lines += [TOPICS[t].name for t in self.topics] + ["选好了"]
         elif self.kind.topics == "one":
             lines += [TOPICS[self.topics[0]].name]
-        return lines + ["青禾社区", "2025年", "青禾社区居民委员会", "2025年12月20日"]
+        return [*lines, "青禾社区", "2025年", "青禾社区居民委员会", "2025年12月20日"]
 
     def steps(self):
         from bot.drafting.outline import outline
@@ -93,7 +93,7 @@ class Script:
         narrative = f"第{'一二三四五六七八九十'[index % 10]}部分我们坚持问题导向，工作扎实推进"
         self.narratives.append(narrative)
         lines.append(narrative + "。")
-        return lines + ["完成本节"]
+        return [*lines, "完成本节"]
 
 
 def exported_markdown(output: str) -> str:
@@ -108,7 +108,7 @@ def assert_faithful(text: str, script: Script) -> None:
     assert numbers <= script.numbers, f"numbers not given by the user: {numbers - script.numbers}"
     for placeholder in ("__", "xx", "XX", "20xx", "___", "{{", "{%"):
         assert placeholder not in body
-    corpus_text = "".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*"))
+    corpus_text = "".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.*") if p.suffix in (".md", ".txt"))
     runs = {body[i : i + 24] for i in range(0, max(0, len(body) - 24), 6) if not re.search(r"[\s#【】]", body[i : i + 24])}
     assert not [r for r in runs if r in corpus_text], "example text leaked into the draft"
 
@@ -163,7 +163,7 @@ def test_a_draft_survives_a_restart_in_the_middle_and_finishes(settings):
     rest = ["完成本节"]
     for i, step in enumerate(steps[2:], start=2):
         rest += script.answer(step, i)
-    output = chat(settings, "restart", rest + ["导出Markdown"])
+    output = chat(settings, "restart", [*rest, "导出Markdown"])
     text = exported_markdown(output)
     for number in script.numbers - {"2025", "12", "20"}:
         assert number in text

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from docx import Document
@@ -24,7 +25,15 @@ from bot.drafting.document import (
 )
 from bot.drafting.export import available_cjk_fonts, to_docx, to_markdown
 
+T = TypeVar("T")
+
 TRICKY = "原文照录：{{ x }} <w:t> & </w:t></w:r> 【待补充：经费金额】"
+
+
+def present(value: T | None) -> T:
+    """A property python-docx types as optional that this document sets."""
+    assert value is not None
+    return value
 
 
 @pytest.fixture
@@ -56,7 +65,7 @@ def docx_file(draft: RenderedDraft, tmp_path: Path) -> DocxDocument:
 def east_asia_font(paragraph: Paragraph) -> set[str | None]:
     fonts = set()
     for run in paragraph.runs:
-        rfonts = run._r.rPr.find(qn("w:rFonts"))
+        rfonts = present(run._r.rPr).find(qn("w:rFonts"))
         fonts.add(None if rfonts is None else rfonts.get(qn("w:eastAsia")))
     return fonts
 
@@ -71,9 +80,9 @@ def texts(doc: DocxDocument) -> list[str]:
 
 def test_page_is_a4_with_official_margins(docx_file: DocxDocument) -> None:
     section = docx_file.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(present(section.page_width).mm), round(present(section.page_height).mm)) == (210, 297)
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+    assert [round(present(m).mm) for m in margins] == [37, 35, 28, 26]
 
 
 def test_title_is_first_centred_22pt_xiaobiaosong(docx_file: DocxDocument) -> None:
@@ -102,8 +111,8 @@ def char_advance_pt(doc: DocxDocument) -> float:
 def type_area_pt(doc: DocxDocument) -> tuple[float, float]:
     s = doc.sections[0]
     return (
-        s.page_width.pt - s.left_margin.pt - s.right_margin.pt,
-        s.page_height.pt - s.top_margin.pt - s.bottom_margin.pt,
+        present(s.page_width).pt - present(s.left_margin).pt - present(s.right_margin).pt,
+        present(s.page_height).pt - present(s.top_margin).pt - present(s.bottom_margin).pt,
     )
 
 
@@ -112,8 +121,9 @@ def test_body_is_16pt_fangsong_indented_two_characters(docx_file: DocxDocument) 
     assert sizes(body) == {Pt(16)}
     assert east_asia_font(body) == {"仿宋_GB2312"}
     # Two characters as they are set on the line, so the indented first line still holds 26.
-    assert body.paragraph_format.first_line_indent.pt == pytest.approx(2 * char_advance_pt(docx_file), abs=0.05)
-    assert body._p.pPr.ind.get(qn("w:firstLineChars")) == "200"  # shown as 2 字符 in Word
+    first_line = present(body.paragraph_format.first_line_indent)
+    assert first_line.pt == pytest.approx(2 * char_advance_pt(docx_file), abs=0.05)
+    assert present(present(body._p.pPr).ind).get(qn("w:firstLineChars")) == "200"  # shown as 2 字符 in Word
 
 
 def test_lines_and_characters_fit_28_by_22(docx_file: DocxDocument) -> None:
@@ -128,7 +138,7 @@ def test_lines_and_characters_fit_28_by_22(docx_file: DocxDocument) -> None:
     advance = char_advance_pt(docx_file)
     assert 28 * advance <= width < 29 * advance
     # The 16 pt body itself does not fit 28 (448 pt on a 442 pt line): the grid must narrow it.
-    assert 28 * 16 > width
+    assert width < 28 * 16
 
 
 def test_normal_style_names_the_body_font_for_chinese(docx_file: DocxDocument) -> None:
@@ -164,7 +174,7 @@ def test_signature_and_date_right_aligned_at_end(docx_file: DocxDocument) -> Non
 
 
 def right_chars(paragraph: Paragraph) -> float:
-    return int(paragraph._p.pPr.ind.get(qn("w:rightChars"))) / 100
+    return int(present(present(paragraph._p.pPr).ind).get(qn("w:rightChars"))) / 100
 
 
 def width_chars(text: str) -> float:
@@ -276,7 +286,7 @@ def test_level3_headings_numbered_1_in_bold_fangsong(tmp_path: Path) -> None:
         assert east_asia_font(heading) == {"仿宋_GB2312"}
         assert all(run.font.bold for run in heading.runs)
         assert sizes(heading) == {Pt(16)}
-        assert heading._p.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == "2"
+        assert present(present(heading._p.pPr).find(qn("w:outlineLvl"))).get(qn("w:val")) == "2"
     # Levels 1 and 2 stay regular.
     assert not any(run.font.bold for p in doc.paragraphs if p.text.startswith(("一、", "（")) for run in p.runs)
     markdown = to_markdown(draft)
@@ -304,14 +314,14 @@ def test_document_properties_name_the_issuers_and_today(tmp_path: Path) -> None:
         title="幸福里社区2025年工作总结", sections=(),
         issuers=("中共幸福里社区委员会", "幸福里社区居民委员会"), date="2025年12月20日",
     )
-    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     path = to_docx(draft, tmp_path / "props.docx")
-    after = dt.datetime.now(dt.timezone.utc)
+    after = dt.datetime.now(dt.UTC)
     props = Document(str(path)).core_properties
     assert props.author == props.last_modified_by == "中共幸福里社区委员会、幸福里社区居民委员会"
     assert props.title == "幸福里社区2025年工作总结"
     for stamp in (props.created, props.modified):
-        assert before <= stamp.replace(tzinfo=dt.timezone.utc) <= after
+        assert before <= stamp.replace(tzinfo=dt.UTC) <= after
     with zipfile.ZipFile(path) as package:
         doc_props = [name for name in package.namelist() if name.startswith("docProps/")]
         assert doc_props

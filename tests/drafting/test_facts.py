@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from bot.drafting.facts import Fact, Slot, extract, extract_single, units_compatible
 from bot.drafting.lexicon import load_lexicon
-from bot.drafting.understand import read
 from bot.drafting.numerals import format_number
-
+from bot.drafting.understand import read
 from tests.properties.strategies import MID_MARKERS, POST_MARKERS, PRE_MARKERS, numeral, shown
 
 from .test_numerals import chinese_decimal
@@ -337,10 +336,8 @@ def spoken_facts(draw: st.DrawFn, slot: Slot) -> Spoken:
     approx = draw(st.sampled_from(markers))
 
     if unit == "%":
-        if draw(st.booleans()):
-            number = "百分之" + chinese_decimal(value)
-        else:
-            number = numeral(draw, value) + draw(st.sampled_from(["%", "％"]))
+        number = ("百分之" + chinese_decimal(value) if draw(st.booleans())
+                  else numeral(draw, value) + draw(st.sampled_from(["%", "％"])))
     else:
         number = numeral(draw, value) + (approx if approx in MID_MARKERS else "") + unit
     expression = (approx if approx in PRE_MARKERS else "") + number + (approx if approx in POST_MARKERS else "")
@@ -363,7 +360,7 @@ def reports(draw: st.DrawFn) -> tuple[str, list[Spoken], list[str]]:
     body += "。"
     before = draw(st.lists(st.sampled_from(FILLERS[:3]), max_size=2, unique=True))
     after = draw(st.lists(st.sampled_from(FILLERS[3:]), max_size=2, unique=True))
-    return "".join(before) + body + "\n".join([""] + after), spoken, before + after
+    return "".join(before) + body + "\n".join(["", *after]), spoken, before + after
 
 
 @settings(max_examples=200, deadline=None)
@@ -391,7 +388,8 @@ def test_extract_single_reads_a_generated_answer(spoken: Spoken) -> None:
     assert (fact.value, fact.unit, fact.approx) == (spoken.value, spoken.unit, spoken.approx)
 
 
-NUMBERISH = st.text(alphabet=st.sampled_from(list("0123456789,.%１２一二两三十百千万亿零〇余多来近约左右以上次户元人名年月日第每分之点党员大会支委会慰问金，、。；：是\n ")))
+NUMBERISH = st.text(alphabet=st.sampled_from(list("0123456789,.%１２一二两三十百千万亿零〇余多来近约左右以上"
+                                                  "次户元人名年月日第每分之点党员大会支委会慰问金，、。；：是\n ")))
 
 
 @settings(max_examples=200, deadline=None)

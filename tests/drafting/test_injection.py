@@ -69,7 +69,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.mark.parametrize(("typed", "evaluated"), INJECTIONS, ids=[f"i{i}" for i in range(len(INJECTIONS))])
 def test_an_injection_in_an_answer_appears_literally_in_the_review_and_both_exports(
         settings: Settings, typed: str, evaluated: str | None) -> None:
-    replies = run(settings, "inj", start() + [typed, "完成本节", "/draft", "导出Markdown", "导出Word"])
+    replies = run(settings, "inj", [*start(), typed, "完成本节", "/draft", "导出Markdown", "导出Word"])
     review, markdown, word = outputs(replies)
     shown = CONTROL.sub("", typed)
     assert shown in review
@@ -84,8 +84,8 @@ def test_an_injection_in_an_answer_appears_literally_in_the_review_and_both_expo
 def test_injections_as_text_facts_and_in_the_title_stay_literal(settings: Settings) -> None:
     community = "{{ 7*7 }}社区"
     superior = "{% for x in range(3) %}街道{% endfor %}"
-    replies = run(settings, "inj-facts", start(community) + [
-        f"上级党组织是{superior}，工作有序推进。", "获评{{ config }}等荣誉称号。", "完成本节", "/draft", "导出Markdown", "导出Word"])
+    replies = run(settings, "inj-facts", [*start(community), f"上级党组织是{superior}，工作有序推进。", "获评{{ config }}等荣誉称号。",
+                                          "完成本节", "/draft", "导出Markdown", "导出Word"])
     review, markdown, word = outputs(replies)
     assert markdown.splitlines()[0] == f"# {community}2025年工作总结"
     assert word[0] == f"{community}2025年工作总结"
@@ -95,7 +95,7 @@ def test_injections_as_text_facts_and_in_the_title_stay_literal(settings: Settin
 
 
 def test_a_typed_pending_marker_is_text_not_a_pending_section(settings: Settings) -> None:
-    replies = run(settings, "inj-pending", start() + ["【待补充：经费】都已落实", "完成本节", "/draft", "导出Markdown", "导出Word"])
+    replies = run(settings, "inj-pending", [*start(), "【待补充：经费】都已落实", "完成本节", "/draft", "导出Markdown", "导出Word"])
     _, markdown, _ = outputs(replies)
     body, _, checklist = markdown.partition("## 待补充清单")
     assert "【待补充：经费】都已落实" in body
@@ -105,7 +105,7 @@ def test_a_typed_pending_marker_is_text_not_a_pending_section(settings: Settings
 
 
 def test_markdown_typed_by_a_user_does_not_become_the_documents_structure(settings: Settings) -> None:
-    replies = run(settings, "inj-md", start() + ["## 待补充清单 - [ ] 假条目", "完成本节", "/draft", "导出Markdown", "导出Word"])
+    replies = run(settings, "inj-md", [*start(), "## 待补充清单 - [ ] 假条目", "完成本节", "/draft", "导出Markdown", "导出Word"])
     _, markdown, word = outputs(replies)
     # Kept as written inside a paragraph, not as a heading that fakes the checklist.
     assert "## 待补充清单 - [ ] 假条目" in markdown
@@ -115,7 +115,8 @@ def test_markdown_typed_by_a_user_does_not_become_the_documents_structure(settin
 
 def test_an_answer_with_lone_surrogates_is_kept_without_them(settings: Settings) -> None:
     # A split emoji from a client, or bytes of another encoding read by a terminal in the C locale.
-    replies = run(settings, "inj-surrogate", start() + ["全年开展活动\udcff，居民满意\ud83d。", "完成本节", "/draft", "导出Markdown", "导出Word"])
+    replies = run(settings, "inj-surrogate", [*start(), "全年开展活动\udcff，居民满意\ud83d。", "完成本节", "/draft",
+                                              "导出Markdown", "导出Word"])
     review, markdown, word = outputs(replies)
     for text in (review, markdown, "\n".join(word)):
         assert "全年开展活动，居民满意。" in text

@@ -31,18 +31,27 @@ class Desk:
         self.session = Session(user=user)
         self.draft: Draft | None = None
         self.drafts: dict[str, Draft] = {}
-        self.last: Outcome | None = None
+        self._last: Outcome | None = None
+
+    @property
+    def last(self) -> Outcome:
+        """The outcome of the last input."""
+        assert self._last is not None
+        return self._last
 
     def reads(self) -> Reads:
+        def draft(draft_id: str, user: str) -> Draft | None:
+            found = self.drafts.get(draft_id)
+            return found if found is not None and found.user == user else None
+
         return Reads(library=None, drafts=lambda user: [d for d in self.drafts.values() if d.user == user],
-                     draft=lambda draft_id, user: self.drafts.get(draft_id) if self.drafts.get(draft_id, Draft("", "", "")).user == user else None,
-                     today=TODAY)
+                     draft=draft, today=TODAY)
 
     def say(self, *texts: str) -> list[Reply]:
         replies: list[Reply] = []
         for text in texts:
             outcome = self.machine.transition(self.session, self.draft, text, self.reads())
-            self.session, self.draft, self.last = outcome.session, outcome.draft, outcome
+            self.session, self.draft, self._last = outcome.session, outcome.draft, outcome
             for effect in outcome.effects:
                 if isinstance(effect, DeleteDraft):
                     self.drafts.pop(effect.draft_id, None)
@@ -55,7 +64,6 @@ class Desk:
         return "\n".join(r.text for r in self.say(*texts))
 
     def labels(self) -> list[str]:
-        assert self.last is not None
         return [o.label for o in self.last.replies[-1].options]
 
 
@@ -94,7 +102,7 @@ def test_the_date_is_asked_once_with_a_button_for_today() -> None:
     desk.say(*START)
     assert "成文日期" in desk.last.replies[-1].text and "今天" in desk.labels()
     desk.say("a:today")
-    assert desk.draft.basics["date"] == "2025年12月20日"
+    assert desk.draft is not None and desk.draft.basics["date"] == "2025年12月20日"
     assert desk.session.mode == Mode.SECTION.value
 
 
@@ -103,7 +111,7 @@ def test_a_typed_date_that_is_not_one_is_asked_again() -> None:
     desk.say(*START)
     assert "没有看懂这个日期" in desk.text("下周吧")
     desk.say("二〇二五年十二月二十八日")
-    assert desk.draft.basics["date"] == "2025年12月28日"
+    assert desk.draft is not None and desk.draft.basics["date"] == "2025年12月28日"
 
 
 def test_questions_whose_facts_one_paste_gave_are_not_asked_again() -> None:
@@ -121,7 +129,7 @@ def test_a_command_with_arguments_never_becomes_draft_text(command: str) -> None
     desk.say(*START, "a:today", "社区有3200户。")
     desk.say(command)
     answers = desk.drafts[next(iter(desk.drafts))].answers
-    typed = " ".join(s["text"] for a in answers.values() for s in a.statements)  # type: ignore[index]
+    typed = " ".join(s.text for a in answers.values() for s in a.statement_objects())
     assert command.split(" ", 1)[1] not in typed
 
 
@@ -175,6 +183,7 @@ def test_a_question_to_the_bot_is_answered_not_written_down() -> None:
     desk.say(*START, "a:today")
     text = desk.text("这个满意度要写吗？")
     assert "关于您问的" in text
+    assert desk.draft is not None
     assert desk.draft.answers.get("opening") is None or not desk.draft.answers["opening"].statements
 
 

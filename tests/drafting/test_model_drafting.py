@@ -15,7 +15,7 @@ import pytest
 
 from bot.channels.terminal import run_terminal
 from bot.config import Settings
-from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
 OPENING = ["写一份养老服务的专项工作总结", "东湖社区", "2025年", "跳过", "跳过",
            "这项工作是在区民政局指导下搞的。", "投入资金28.5万元。", "一共搞了活动四十二场。", "完成本节"]
@@ -63,7 +63,7 @@ def test_polish_offers_a_rewrite_and_the_staff_member_keeps_whichever_they_prefe
         api: FakeOpenAI, tmp_path: Path) -> None:
     rewrite = MODEL_OPENING.replace("老年居民的获得感不断增强", "为老服务水平稳步提升")
     api.script(Answer(MODEL_OPENING), Answer(rewrite))
-    lines = OPENING + ["跳过", "跳过", "跳过", "润色", "1. 开头概述", "采用新版本", "导出Word"]
+    lines = [*OPENING, "跳过", "跳过", "跳过", "润色", "1. 开头概述", "采用新版本", "导出Word"]
     output, paragraphs = chat(api, tmp_path, lines)
     body = "\n".join(paragraphs)
     assert rewrite in body and MODEL_OPENING not in body
@@ -74,7 +74,7 @@ def test_an_unreachable_model_leaves_the_offline_draft_and_says_so(tmp_path: Pat
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", llm_base_url="http://127.0.0.1:9/v1",
                         llm_model=MODEL, llm_api_key=KEY, llm_timeout=2)
     out = io.StringIO()
-    run_terminal(settings, user_id="down", stdin=io.StringIO("\n".join(OPENING + ["跳过", "跳过", "跳过", "导出Word"]) + "\n"),
+    run_terminal(settings, user_id="down", stdin=io.StringIO("\n".join([*OPENING, "跳过", "跳过", "跳过", "导出Word"]) + "\n"),
                  stdout=out)
     output = out.getvalue()
     paragraphs = [p.text for p in docx.Document(re.findall(r"文件已保存：(.+\.docx)", output)[-1]).paragraphs]

@@ -246,7 +246,7 @@ def test_template_reads_well_with_any_facts_missing(template, slots):
 def test_template_keeps_approximate_values_as_given(template, slots):
     facts = {
         slot.name: f"约{index + 11}{slot.unit}" if slot.kind in ("count", "amount") else value
-        for index, (slot, value) in enumerate(zip(slots, display_values(slots).values()))
+        for index, (slot, value) in enumerate(zip(slots, display_values(slots).values(), strict=True))
     }
     assert_well_formed(render(template, facts), facts)
 
@@ -363,7 +363,7 @@ def test_validate_reports_unreadable_prompts(prompts):
 
 def lead_cases() -> list[tuple[str, str, tuple[Slot, ...], bool]]:
     """(where, Jinja source, the section's slots, given a topic name) of every lead, closing and preamble."""
-    cases = []
+    cases: list[tuple[str, str, tuple[Slot, ...], bool]] = []
     for kind in load_kinds().values():
         if kind.preamble:
             cases.append((f"{kind.id}/preamble", kind.preamble, (), kind.topics == "one"))

@@ -35,12 +35,12 @@ def refused(data: bytes, name: str) -> str:
 # -- PDF -------------------------------------------------------------------------------------------
 def pdf_bytes(pages: list[list[str]], encrypt: object = None, image_only: bool = False) -> bytes:
     """A real PDF: each page's lines drawn in a CJK font (a text layer), or only a picture."""
+    from PIL import Image
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
-    from PIL import Image
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buf = io.BytesIO()

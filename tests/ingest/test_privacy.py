@@ -8,10 +8,11 @@ import json
 import re
 from contextlib import redirect_stdout
 from pathlib import Path
+from typing import cast
 
 import pytest
 
-from bot.ingest.pipeline import build_passages, documents_of, documents_from_json, documents_to_json
+from bot.ingest.pipeline import build_passages, documents_from_json, documents_of, documents_to_json
 from bot.text.privacy import mask_identifiers
 
 FILE = "\n".join([
@@ -30,7 +31,7 @@ IDENTIFIERS = ("110101199003071234", "13812345678", "6222", "88886666", "8888123
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ue000-\uf8ff]")
 
 
-def _everything(passages) -> str:  # type: ignore[no-untyped-def]
+def _everything(passages) -> str:
     return "\n".join(f"{p.text}\n{p.original}\n{p.title}\n{p.section_path}" for p in passages)
 
 
@@ -48,7 +49,8 @@ def test_identifiers_and_control_characters_are_gone_from_passages_and_their_ori
 def test_documents_cached_by_an_older_index_are_masked_when_passages_are_built() -> None:
     docs = documents_of("救助.txt", "青禾社区工作总结\n居民王某电话13812345678，已办理临时救助。")
     cached = documents_to_json(docs)
-    cached[0]["paragraphs"][0][0] = cached[0]["paragraphs"][0][1] = "居民王某电话13812345678\x1b[31m，已办理临时救助。"
+    paragraphs = cast("list[list[str]]", cached[0]["paragraphs"])  # (text, raw, section, …) as stored
+    paragraphs[0][0] = paragraphs[0][1] = "居民王某电话13812345678\x1b[31m，已办理临时救助。"
     passages, _ = build_passages(documents_from_json(cached))
     assert "13812345678" not in _everything(passages) and "\x1b" not in _everything(passages)
 
@@ -74,7 +76,7 @@ def test_ordinary_numbers_are_not_identifiers(text: str) -> None:
 
 
 def test_drafter_search_prints_no_identifier_and_no_escape_sequence(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_models) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_models) -> None:
     from bot.cli import main
 
     for var in ("DRAFTER_CHROMA_URL", "DRAFTER_DENSE_WEIGHT", "DRAFTER_EMBEDDING_MODEL"):

@@ -27,5 +27,7 @@ def test_upload_from_the_command_line_saves_plain_names_refuses_bad_files_and_in
     assert "这不是文本文件" in err and "乱码.txt" in err
     assert "索引已更新" in out
     assert sorted(p.name for p in (data / "uploads").iterdir()) == ["航模小组.txt"]
-    hits = open_retriever(Settings(_env_file=None, data_dir=data), dense=False).search("航模兴趣小组 器材", k=1)
+    retriever = open_retriever(Settings(_env_file=None, data_dir=data), dense=False)
+    assert retriever is not None
+    hits = retriever.search("航模兴趣小组 器材", k=1)
     assert hits and hits[0].passage.source == "uploads/航模小组.txt"

@@ -10,16 +10,16 @@ from bot.llm import GivenFact
 from bot.llm.guard import check
 from bot.llm.prompts import load_prompt_book
 from bot.llm.quantities import read_quantities
-from tests.llm.conftest import BRIEF, GOOD
+from testing.briefs import BRIEF, GOOD
 
 RULES = load_prompt_book().rules
 
 
-def kinds(answer: str, brief=BRIEF) -> list[str]:  # type: ignore[no-untyped-def]
+def kinds(answer: str, brief=BRIEF) -> list[str]:
     return [v.kind for v in check(answer, brief, RULES)]
 
 
-def messages(answer: str, brief=BRIEF) -> list[str]:  # type: ignore[no-untyped-def]
+def messages(answer: str, brief=BRIEF) -> list[str]:
     return [v.message for v in check(answer, brief, RULES)]
 
 

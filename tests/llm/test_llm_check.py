@@ -6,11 +6,11 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
-from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
 
 @pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ignore[no-untyped-def]
+def configure(monkeypatch: pytest.MonkeyPatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no .env of the checkout
 
     def apply(base_url: str = "", model: str = MODEL, key: str = KEY, timeout: str = "10") -> None:
@@ -19,17 +19,18 @@ def configure(monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ignore[no-unt
     return apply
 
 
-def test_a_working_endpoint(fake: FakeOpenAI, configure, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_working_endpoint(fake: FakeOpenAI, configure, capsys: pytest.CaptureFixture[str]) -> None:
     configure(fake.base_url)
     fake.script(Answer("好"))
     assert main(["llm-check"]) == 0
     out = capsys.readouterr().out
     assert f"模型接口可用：{fake.base_url}" in out and f"模型：{MODEL}" in out and "往返时间：" in out
     body = fake.requests[0].body
-    assert (body.get("max_completion_tokens") or body.get("max_tokens")) <= 16  # one tiny request
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
+    assert limit is not None and limit <= 16  # one tiny request
 
 
-def test_nothing_configured(configure, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_configured(configure, capsys: pytest.CaptureFixture[str]) -> None:
     configure("", model="")
     assert main(["llm-check"]) == 1
     assert "未配置大模型" in capsys.readouterr().err
@@ -39,7 +40,7 @@ def test_nothing_configured(configure, capsys: pytest.CaptureFixture[str]) -> No
     ({"key": "sk-wrong-77aa"}, "拒绝了访问密钥（HTTP 401）"),
     ({"model": "no-such-model"}, "找不到模型“no-such-model”（HTTP 404）"),
 ])
-def test_what_is_wrong_is_said(fake: FakeOpenAI, configure, capsys, setup, expected) -> None:  # type: ignore[no-untyped-def]
+def test_what_is_wrong_is_said(fake: FakeOpenAI, configure, capsys, setup, expected) -> None:
     configure(fake.base_url, **setup)
     assert main(["llm-check"]) == 1
     captured = capsys.readouterr()
@@ -47,14 +48,14 @@ def test_what_is_wrong_is_said(fake: FakeOpenAI, configure, capsys, setup, expec
     assert "sk-wrong-77aa" not in captured.err + captured.out
 
 
-def test_a_stalled_endpoint_times_out(fake: FakeOpenAI, configure, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_stalled_endpoint_times_out(fake: FakeOpenAI, configure, capsys) -> None:
     configure(fake.base_url, timeout="1")
     fake.script(Answer("好", stall=10))
     assert main(["llm-check"]) == 1
     assert "在 1 秒内没有答复" in capsys.readouterr().err
 
 
-def test_an_unreachable_endpoint(configure, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_endpoint(configure, capsys) -> None:
     closed = FakeOpenAI()
     closed.start()
     url = closed.base_url

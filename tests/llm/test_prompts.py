@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.config import PROMPTS_DIR
 from bot.llm import Violation
 from bot.llm.prompts import load_prompt_book
-from tests.llm.conftest import BRIEF
+from testing.briefs import BRIEF
 
 BOOK = load_prompt_book()
 

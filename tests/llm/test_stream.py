@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from bot.llm.stream import TextThrottle
 
 
@@ -26,7 +28,7 @@ async def test_at_most_one_update_a_second_and_the_last_text_always_shown() -> N
     clock.now = 3.05
     await throttle.flush()
     times = [t for t, _ in shown]
-    assert all(b - a >= 1.0 - 1e-9 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(times))
     assert shown[-1] == (3.05, "字" * 25) and len(shown) == 4  # 0.0, 1.0, 2.0 and the flush
 
 

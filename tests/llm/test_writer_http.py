@@ -12,8 +12,9 @@ import time
 import pytest
 
 from bot.llm import LlmResult
-from tests.fakes.openai_api import KEY, Answer, FakeOpenAI
-from tests.llm.conftest import BRIEF, EXAMPLE_A, GOOD, make_writer
+from testing.briefs import BRIEF, EXAMPLE_A, GOOD
+from testing.openai_api import KEY, Answer, FakeOpenAI
+from tests.llm.conftest import make_writer
 
 STREAM = [False, True]
 

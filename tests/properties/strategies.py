@@ -35,9 +35,12 @@ FULLWIDTH_PUNCT = st.sampled_from(list("，。！？；：“”‘’（）《�
 ASCII_PUNCT = st.sampled_from(list(",.!?;:\"'()[]{}<>/\\|#*_-+=%$&@`~^"))
 PINYIN = st.sampled_from(["(xué)", "(xí)", "(guī)", "?guī)", "?cè)", "(lǜ)", "(nǚ)", "(zhòng)", "xué", "Lǜsè", "(chóng)"])
 MARKUP = st.sampled_from(["<b>", "</p>", "<br/>", "{{ x }}", "{% if %}", "{#", "# ", "## ", "**", "【待补充：】"])
-HEADINGS = st.sampled_from(["一、", "二、", "十二、", "（一）", "(三)", "1、", "2.", "3．", "篇一", "篇2:", "汇总三", "首先，", "第一阶段，"])
-NUMBERS = st.sampled_from(["12", "1,200", "1.5万", "２０２５", "百分之九十八", "二十余", "近300", "一百零五", "两千三", "98%", "0", "2025年3月"])
-CONTROL = st.sampled_from([chr(c) for c in (*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x85, 0x2028, 0x2029, 0x200B, 0xFEFF, 0x202E)])
+HEADINGS = st.sampled_from(["一、", "二、", "十二、", "（一）", "(三)", "1、", "2.", "3．", "篇一", "篇2:", "汇总三", "首先，",
+                            "第一阶段，"])
+NUMBERS = st.sampled_from(["12", "1,200", "1.5万", "２０２５", "百分之九十八", "二十余", "近300", "一百零五", "两千三", "98%", "0",
+                           "2025年3月"])
+CONTROL = st.sampled_from([chr(c) for c in (*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x85, 0x2028, 0x2029,
+                                            0x200B, 0xFEFF, 0x202E)])
 BREAKS = st.sampled_from(["\n", "\r\n", "\r", "\n\n", " ", "\t", "\u3000", "\xa0"])
 SURROGATES = st.integers(min_value=0xD800, max_value=0xDFFF).map(chr)
 EMOJI = st.sampled_from(["😀", "👍🏻", "🇨🇳", "👨‍👩‍👧", "❤️", "🎉"])

@@ -21,12 +21,12 @@ from bot.drafting.document import RenderedDraft, Section
 from bot.drafting.draft import Draft, fact_to_json
 from bot.drafting.export import to_docx, to_markdown
 from bot.drafting.facts import Fact, Slot, extract, extract_single
+from bot.drafting.lexicon import load_lexicon
 from bot.drafting.numerals import format_number, parse_number
 from bot.drafting.outline import Step, outline
-from bot.drafting.render import render_draft
-from bot.drafting.lexicon import load_lexicon
 from bot.drafting.quantities import scan
 from bot.drafting.register import formalize
+from bot.drafting.render import render_draft
 from bot.drafting.skeletons import load_kinds, load_topics
 from bot.drafting.understand import Statement, read, simplified
 from tests.drafting.test_numerals import chinese_decimal

@@ -154,7 +154,8 @@ def page_with_furniture(draw: st.DrawFn) -> tuple[str, list[str]]:
         elif kind == "furniture":
             lines.append(draw(st.sampled_from(FURNITURE_LINES)))
         else:
-            lines.append(draw(st.sampled_from(["一、", "（二）", "3、"])) + "".join(draw(st.lists(st.sampled_from(WORK_WORDS), min_size=1, max_size=4))))
+            heading = draw(st.sampled_from(["一、", "（二）", "3、"]))
+            lines.append(heading + "".join(draw(st.lists(st.sampled_from(WORK_WORDS), min_size=1, max_size=4))))
     return "\n".join(lines), kept
 
 

@@ -156,7 +156,7 @@ def test_index_search_stats_and_eval_use_the_server(bot, server: ChromaServer, c
     assert sorted(c.name for c in _client(server).list_collections()) == collections_before
 
 
-def _client(server: ChromaServer):  # type: ignore[no-untyped-def]
+def _client(server: ChromaServer):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -198,8 +198,8 @@ def test_server_down_search_answers_lexically_index_fails_and_both_recover(
     # default searches use the server, as a deployment with a Chinese model does.
     settings = Settings(_env_file=None)
     library = CorpusLibrary(settings)
-    found, notice = library.search(QUERY)
-    assert found and notice == ""
+    shown, notice = library.search(QUERY)
+    assert shown and notice == ""
     retriever = open_retriever(settings, dense=True, embedder=fake_models)
     assert retriever is not None
     dense_before = [h.passage.id for h in retriever.search(QUERY, method="dense")]
@@ -217,8 +217,8 @@ def test_server_down_search_answers_lexically_index_fails_and_both_recover(
             assert [h.passage.id for h in found] == lexical
             assert found.degraded.startswith(NOTICE)
     assert len([r for r in caplog.records if "vector store unavailable" in r.getMessage()]) == 1
-    found, notice = library.search(QUERY)
-    assert found and notice.startswith(NOTICE)
+    shown, notice = library.search(QUERY)
+    assert shown and notice.startswith(NOTICE)
 
     for method in ("dense", "hybrid"):
         code, out, _ = bot("a", server.url, "search", QUERY, "--method", method)
@@ -238,15 +238,18 @@ def test_server_down_search_answers_lexically_index_fails_and_both_recover(
 
     server.start()  # same port, same folder
 
+    assert retriever.vectors is not None
     retriever.vectors.retry_after = 3600  # still cooling down: no attempt yet, still lexical
     assert retriever.search(QUERY, method="dense").degraded.startswith(NOTICE)
     retriever.vectors.retry_after = 0  # cool-down over: the next search reconnects
     found = retriever.search(QUERY, method="dense")
     assert [h.passage.id for h in found] == dense_before
     assert found.degraded == ""
-    library.retriever().vectors.retry_after = 0
-    found, notice = library.search(QUERY)
-    assert found and notice == ""
+    shared = library.retriever()
+    assert shared is not None and shared.vectors is not None
+    shared.vectors.retry_after = 0
+    shown, notice = library.search(QUERY)
+    assert shown and notice == ""
 
     code, out, err = bot("a", server.url, "index", str(corpus))
     assert code == 0, err

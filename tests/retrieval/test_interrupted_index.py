@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import drafter_env
+from testing.processes import drafter_env
 from tests.conftest import CORPUS, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 FAULT = r"""
 import os, signal, sys
 import bot.ingest.indexer as ix
-from tests.fakes.embedder import HashEmbedder
+from testing.embedder import HashEmbedder
 
 point, args = sys.argv[1], sys.argv[2:]
 

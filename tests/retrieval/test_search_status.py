@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import cast
 
 import pytest
 
-from bot.ingest.indexer import Indexer
-from bot.retrieval.dense import VectorStoreUnavailable
 from bot.config import Settings
+from bot.ingest.indexer import Indexer
+from bot.retrieval.dense import VectorStore, VectorStoreUnavailable
 from bot.retrieval.retriever import DEGRADED_NOTICE, Hit, Retriever, SearchResult
 from bot.retrieval.snapshot import read_current
 from bot.services import NO_INDEX_NOTICE, CorpusLibrary, make_dialogue
@@ -47,7 +48,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory):
 
 def test_concurrent_searches_each_get_their_own_status(corpus_index, fake_embedder) -> None:
     store = StallingVectorStore()
-    retriever = Retriever(read_current(corpus_index.index_dir), fake_embedder, store, dense_weight=1.0)  # type: ignore[arg-type]  # a stand-in store
+    retriever = Retriever(read_current(corpus_index.index_dir), fake_embedder, cast(VectorStore, store), dense_weight=1.0)
     results: dict[str, SearchResult[Hit]] = {}
     failing = threading.Thread(target=lambda: results.setdefault("a", retriever.search(QUERY, method="hybrid")))
     failing.start()

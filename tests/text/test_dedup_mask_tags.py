@@ -1,9 +1,9 @@
-from bot.text.dedup import dedupe, shingles
 import pytest
 
+from bot.text.dedup import dedupe, shingles
 from bot.text.mask import leaks, mask_facts
-from bot.text.units import UNIT_RE, UNITS, canonical, same_measure
 from bot.text.tags import detect_kind, find_placeholders, mask_private_names, sensitivity
+from bot.text.units import UNIT_RE, UNITS, canonical, same_measure
 
 LONG = ("社区建设是一项系统工程，需要各级党委政府高度重视。近年来我市不断加大投入，完善社区服务设施，"
         "提升社区服务能力，社区面貌发生了显著变化。同时，社区建设仍面临经费不足、人员短缺等困难。"

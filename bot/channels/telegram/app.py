@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
@@ -12,6 +13,9 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
+    ExtBot,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -20,34 +24,41 @@ from telegram.request import BaseRequest
 
 from bot.channels.telegram.handlers import TelegramChannel, on_error
 from bot.channels.telegram.messages import ADMIN_COMMANDS, COMMANDS
-from bot.channels.telegram.ratelimit import ChatRateLimiter
+from bot.channels.telegram.ratelimit import ChatRateLimiter, Retries
 from bot.config import Settings
 from bot.drafting.dialogue import Dialogue
+from bot.drafting.ports import Library
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "channel"  # application.bot_data key of the TelegramChannel
 
+# The Application build_application makes: our rate limiter's bot, python-telegram-bot's default contexts.
+TelegramApp: TypeAlias = Application[ExtBot[Retries], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any],
+                                     dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
 
-def channel_of(application: Application) -> TelegramChannel:  # type: ignore[type-arg]
-    return application.bot_data[CHANNEL]  # type: ignore[no-any-return]
+
+def channel_of(application: TelegramApp) -> TelegramChannel:
+    channel = application.bot_data[CHANNEL]
+    assert isinstance(channel, TelegramChannel)
+    return channel
 
 
-def _warm_up(library: object) -> None:
+def _warm_up(library: Library) -> None:
     try:
-        library.search("社区工作")  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a missing or broken index is reported when a user searches
+        library.search("社区工作")
+    except Exception:  # a missing or broken index is reported when a user searches
         log.warning("could not warm up the retriever", exc_info=True)
 
 
 def build_application(settings: Settings, dialogue: Dialogue | None = None,
-                      request: BaseRequest | None = None) -> Application:  # type: ignore[type-arg]
+                      request: BaseRequest | None = None) -> TelegramApp:
     """The bot: handlers, rate limiter, timeouts; ``request`` replaces HTTP (tests)."""
     from bot.services import make_dialogue
 
     channel = TelegramChannel(settings, dialogue or make_dialogue(settings))
 
-    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(application: TelegramApp) -> None:
         commands = [BotCommand(name, text) for name, text in COMMANDS]
         await application.bot.set_my_commands(commands)
         for admin in settings.admins:
@@ -62,7 +73,7 @@ def build_application(settings: Settings, dialogue: Dialogue | None = None,
             log.warning("DRAFTER_ALLOWED_USERS and DRAFTER_ADMINS are both empty: nobody may use the bot")
         log.info("Telegram bot @%s is running", application.bot.username)
 
-    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(application: TelegramApp) -> None:
         channel.dialogue.store.close()
 
     builder = (ApplicationBuilder().token(settings.telegram_bot_token)

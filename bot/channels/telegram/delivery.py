@@ -26,6 +26,7 @@ from bot.channels.outbox import Origin, Outbox
 from bot.channels.telegram.formatting import clean_text, keyboard, split_text
 from bot.channels.telegram.messages import CHOOSE, UPLOAD_CAPTION_DOCX, UPLOAD_CAPTION_OTHER
 from bot.drafting.replies import Option, Reply
+from bot.errors import DrafterError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,7 +74,7 @@ def parts_of(replies: Sequence[Reply]) -> list[Part]:
     return parts
 
 
-class Undelivered(Exception):
+class Undelivered(DrafterError):
     """Telegram stayed unreachable (or kept answering 429/5xx) through every attempt."""
 
 

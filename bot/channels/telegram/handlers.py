@@ -25,14 +25,14 @@ from bot.channels.telegram import messages as say
 from bot.channels.telegram.delivery import Delivery, Outcome
 from bot.channels.telegram.formatting import addressed_text, command_of, shown_name, split_text
 from bot.channels.telegram.ratelimit import NO_RETRY, Throttle
-from bot.config import Settings
 from bot.channels.telegram.streaming import SectionStream
+from bot.config import Settings
 from bot.drafting.dialogue import Dialogue
 from bot.drafting.replies import Reply, is_option_data
 from bot.ingest import uploads
+from bot.ingest.indexer import IndexingError
 from bot.ingest.loaders import IngestError
 from bot.logsafe import failure
-from bot.ingest.indexer import IndexingError
 from bot.retrieval.snapshot import load_current
 from bot.sqlite import is_disk_full
 
@@ -234,7 +234,7 @@ class TelegramChannel:
             await self._tell(context.bot, message.chat_id, say.NO_INDEX)
             return
         meta = snapshot.meta
-        lines = ["索引统计：", *[str(line) for line in meta.get("report", [])],  # type: ignore[attr-defined]
+        lines = ["索引统计：", *[str(line) for line in meta.get("report", [])],
                  f"段落 {len(snapshot.passages)} 个；建立于 {meta.get('built_at', '未知')}；模型：{meta.get('model')}"]
         await self._tell(context.bot, message.chat_id, "\n".join(lines))
 

@@ -19,6 +19,7 @@ webhook, replies through the outbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import hashlib
 import importlib.util
@@ -37,14 +38,14 @@ from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.error import Forbidden, InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.inbox import Dispatcher, Inbox, Item, accept
 from bot.channels.outbox import Outbox
 from bot.channels.telegram import messages as say
-from bot.channels.telegram.app import build_application, channel_of
+from bot.channels.telegram.app import TelegramApp, build_application, channel_of
 from bot.config import Settings
+from bot.errors import DrafterError
 from bot.logsafe import failure
 from bot.sqlite import DamagedDatabase, DiskFull
 
@@ -64,7 +65,7 @@ LOCK_NAME = "serve.lock"
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
-class AlreadyServing(Exception):
+class AlreadyServing(DrafterError):
     def __init__(self, data_dir: Path, lock: Path, holder: str) -> None:
         super().__init__(say.ALREADY_SERVING.format(data_dir=data_dir, lock=lock,
                                                     holder=f"，进程号 {holder}" if holder else ""))
@@ -112,7 +113,7 @@ def run_telegram(settings: Settings) -> int:
     return 2
 
 
-def _check_drafts(application: Application, inbox: Inbox) -> None:  # type: ignore[type-arg]
+def _check_drafts(application: TelegramApp, inbox: Inbox) -> None:
     """Warns when the drafts database lost every draft since the last run (emptied, replaced)."""
     store = channel_of(application).dialogue.store
     count = getattr(store, "count_drafts", lambda: 0)()
@@ -126,23 +127,21 @@ def _check_drafts(application: Application, inbox: Inbox) -> None:  # type: igno
     _remember_drafts(application, inbox)
 
 
-def _remember_drafts(application: Application, inbox: Inbox) -> None:  # type: ignore[type-arg]
+def _remember_drafts(application: TelegramApp, inbox: Inbox) -> None:
     """How many drafts there are, kept in the inbox's file for the next start's check."""
     store = channel_of(application).dialogue.store
     if hasattr(store, "count_drafts"):
         inbox.set_meta("drafts", str(store.count_drafts()))
 
 
-async def serve(settings: Settings, application: Application | None = None,  # type: ignore[type-arg]
+async def serve(settings: Settings, application: TelegramApp | None = None,
                 stop: asyncio.Event | None = None) -> int:
     """Runs the bot through the durable inbox until ``stop`` is set (or SIGINT/SIGTERM)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
-            pass
     lock = acquire_lock(settings.data_dir)
     inbox: Inbox | None = None
     try:
@@ -156,7 +155,7 @@ async def serve(settings: Settings, application: Application | None = None,  # t
         lock.close()
 
 
-async def _serve(settings: Settings, application: Application, inbox: Inbox,  # type: ignore[type-arg]
+async def _serve(settings: Settings, application: TelegramApp, inbox: Inbox,
                  stop: asyncio.Event) -> int:
     channel = channel_of(application)
     outbox = Outbox(inbox)
@@ -197,7 +196,7 @@ async def _serve(settings: Settings, application: Application, inbox: Inbox,  # 
         await application.shutdown()
 
 
-async def _initialize(application: Application, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
+async def _initialize(application: TelegramApp, stop: asyncio.Event) -> bool:
     """``application.initialize()`` (it asks Telegram who the bot is), waiting while Telegram is
     unreachable instead of exiting into a restart loop; False if stopped meanwhile."""
     delay = 1.0
@@ -218,7 +217,7 @@ async def _initialize(application: Application, stop: asyncio.Event) -> bool:  #
         stopping.cancel()
 
 
-async def _redeliver(application: Application, stop: asyncio.Event,  # type: ignore[type-arg]
+async def _redeliver(application: TelegramApp, stop: asyncio.Event,
                      telegram_back: asyncio.Event) -> None:
     """Sends the outbox's waiting replies every ``OUTBOX_EVERY`` s, and at once when a
     ``getUpdates`` call shows Telegram is reachable again."""
@@ -260,7 +259,7 @@ async def _store(inbox: Inbox, dispatcher: Dispatcher, bodies: Sequence[dict[str
     dispatcher.submit(fresh)
 
 
-async def _poll(application: Application, settings: Settings, inbox: Inbox,  # type: ignore[type-arg]
+async def _poll(application: TelegramApp, settings: Settings, inbox: Inbox,
                 dispatcher: Dispatcher, stop: asyncio.Event, telegram_back: asyncio.Event) -> int:
     """Long polling that confirms a batch only once it is in the inbox (the next call's offset)."""
     bot = application.bot
@@ -312,7 +311,7 @@ async def _poll(application: Application, settings: Settings, inbox: Inbox,  # t
     return 0
 
 
-async def _webhook(application: Application, settings: Settings, inbox: Inbox,  # type: ignore[type-arg]
+async def _webhook(application: TelegramApp, settings: Settings, inbox: Inbox,
                    dispatcher: Dispatcher, stop: asyncio.Event, telegram_back: asyncio.Event) -> int:
     """Our own webhook endpoint (tornado): a request is answered 200 only once its update is in
     the inbox, so Telegram keeps (and resends) any update a crash cut off before that."""

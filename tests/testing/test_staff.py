@@ -1,8 +1,8 @@
-"""The load benchmark's verdict: a draft with another user's facts, or missing its own, is caught."""
+"""The load simulation's verdict (testing/staff.py): a draft with another user's facts, or missing its own, is caught."""
 
 from __future__ import annotations
 
-from bot.bench.load import Outcome, Staff, check_documents
+from testing.staff import Outcome, Staff, check_documents
 from tests.builders import docx_bytes
 
 
@@ -30,7 +30,7 @@ def test_own_facts_pass_and_crossed_or_missing_facts_are_reported() -> None:
     a, b, c = (Staff.make(i) for i in range(3))
     crossed = docx_bytes(f"{b.community}2025年工作总结", f"社区有{b.households}户居民，常住人口{a.residents}人。")
     outcome = Outcome(users=3)
-    check_documents([a, b, c], _Chats({a.uid: _own(a), b.uid: crossed}), outcome)  # type: ignore[arg-type]
+    check_documents([a, b, c], _Chats({a.uid: _own(a), b.uid: crossed}), outcome)
     assert outcome.errors == [f"{c.uid}: no document"]
     assert outcome.crossed == [f"{b.uid}: missing ['{b.residents}人', '党员大会{b.meetings}次', '发展党员{b.recruits}名']",
                                f"{b.uid}: foreign facts [{a.residents}] []"]

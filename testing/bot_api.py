@@ -4,7 +4,7 @@
 (``/bot<token>/<method>`` with JSON, urlencoded or multipart bodies, the
 ``{"ok": ..., "result": ...}`` envelope, long-polling ``getUpdates``, file
 downloads under ``/file/bot<token>/<path>``). It runs in a background thread
-with its own event loop, so a test (sync or async) can drive a bot that runs
+with its own event loop (``testing.loopback``), so a test (sync or async) can drive a bot that runs
 in another process or in the test's own event loop::
 
     with FakeBotApi() as api:
@@ -23,7 +23,6 @@ import html
 import itertools
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
+
+from testing.loopback import LoopbackServer
 
 T = TypeVar("T")
 
@@ -168,13 +169,14 @@ def _parse_html(text: str) -> str:
     return html.unescape(_TAG_RE.sub("", text))
 
 
-class FakeBotApi:
+class FakeBotApi(LoopbackServer):
     """Fake Bot API server; see the module docstring."""
 
+    client_max_size = 60 * 1024 * 1024  # documents the bot uploads
+
     def __init__(self, token: str = "123:ABC", host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.token = token
-        self.host = host
-        self.port: int | None = None
         self.bot_user = {
             "id": int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123,
             "is_bot": True,
@@ -201,13 +203,9 @@ class FakeBotApi:
         # Unreachable: no connections accepted, open ones dropped (``go_offline``/``go_online``).
         self.offline = False
         self._offline_after_batch = False
-        self._site: web.SockSite | None = None
-        self._runner: web.AppRunner | None = None
         # Called (in the server thread, under the lock) with every message the bot sends or edits;
         # load drivers use it instead of polling ``messages_to``. Keep callbacks short.
         self.listeners: list[Callable[[BotMessage], None]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._stopping = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -224,72 +222,20 @@ class FakeBotApi:
             raise RuntimeError("FakeBotApi is not started")
         return self.port
 
-    def start(self) -> int:
-        """Bind a free port on ``host``, serve from a background thread, return the port."""
-        if self._thread is not None:
-            raise RuntimeError("FakeBotApi already started")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # so go_online can bind the port again
-        sock.bind((self.host, 0))
-        self.port = sock.getsockname()[1]
-        self._stopping = False
-        self._loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        errors: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(sock, ready, errors), name=f"FakeBotApi:{self.port}", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(10) or errors:
-            self.stop()
-            raise RuntimeError(f"FakeBotApi failed to start: {errors}")
-        return self.port
-
-    def _run(self, sock: socket.socket, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = self._loop
-        assert loop is not None
-        asyncio.set_event_loop(loop)
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
-        runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        self._runner = runner
-        try:
-            loop.run_until_complete(runner.setup())
-            self._site = web.SockSite(runner, sock)
-            loop.run_until_complete(self._site.start())
-        except BaseException as exc:  # noqa: BLE001 - reported to start()
-            errors.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
 
-    def stop(self) -> None:
-        self._stopping = True
-        if self._loop is not None and self._thread is not None and self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
-        self._thread = None
-        self._loop = None
+    def on_start(self) -> None:
+        self._stopping = False
 
-    def __enter__(self) -> FakeBotApi:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def on_stop(self) -> None:
+        self._stopping = True  # long polls answer at once
 
     # ------------------------------------------------------------------ outages
     def go_offline(self) -> None:
         """Telegram becomes unreachable: new connections are refused (the port is closed) and
         requests on open keep-alive connections are dropped without an answer."""
-        assert self._loop is not None
         done = threading.Event()
 
         def close() -> None:
@@ -301,9 +247,9 @@ class FakeBotApi:
                     await site.stop()
                 done.set()
 
-            asyncio.ensure_future(stop_site())
+            self.spawn(stop_site())
 
-        self._loop.call_soon_threadsafe(close)
+        self.loop.call_soon_threadsafe(close)
         if not done.wait(10):
             raise RuntimeError("FakeBotApi did not go offline")
 
@@ -314,23 +260,21 @@ class FakeBotApi:
 
     def go_online(self) -> None:
         """Listens on the same port again."""
-        assert self._loop is not None and self._runner is not None
+        runner = self._runner
+        assert runner is not None, "go_online needs a started server"
         done = threading.Event()
         errors: list[BaseException] = []
 
         async def reopen() -> None:
             try:
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind((self.host, self._require_port()))
-                self._site = web.SockSite(self._runner, sock)  # type: ignore[arg-type]
+                self._site = web.SockSite(runner, self.bind(self._require_port()))
                 await self._site.start()
                 self.offline = False
             except BaseException as exc:  # noqa: BLE001 - reported to the caller
                 errors.append(exc)
             done.set()
 
-        asyncio.run_coroutine_threadsafe(reopen(), self._loop)
+        asyncio.run_coroutine_threadsafe(reopen(), self.loop)
         if not done.wait(10) or errors:
             raise RuntimeError(f"FakeBotApi could not go online again: {errors}")
 
@@ -389,7 +333,7 @@ class FakeBotApi:
                 batch = await self._get_updates(params)
                 if batch and self._offline_after_batch:
                     self._offline_after_batch = False
-                    self._loop.call_soon(self._start_outage)  # type: ignore[union-attr]  # after this answer
+                    self.loop.call_soon(self._start_outage)  # after this answer
                 return self._envelope(batch)
             if handler is None:
                 return self._error(ApiError(404, "Not Found: method not found"))
@@ -402,7 +346,7 @@ class FakeBotApi:
         self.offline = True
         site, self._site = self._site, None
         if site is not None:
-            asyncio.ensure_future(site.stop())
+            self.spawn(site.stop())
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if self.offline:
@@ -818,8 +762,12 @@ class FakeBotApi:
     def wait_for_message(self, chat_id: int, contains: str | None = None, after: int = 0,
                          timeout: float = 10.0) -> BotMessage:
         """First bot message to ``chat_id`` with index >= ``after`` whose text contains ``contains``."""
-        return self.wait_for(self._message_matcher(chat_id, contains, after), timeout)
+        found = self.wait_for(self._message_matcher(chat_id, contains, after), timeout)
+        assert found is not None  # wait_for returns only what is truthy
+        return found
 
     async def wait_for_message_async(self, chat_id: int, contains: str | None = None, after: int = 0,
                                      timeout: float = 10.0) -> BotMessage:
-        return await self.wait_for_async(self._message_matcher(chat_id, contains, after), timeout)
+        found = await self.wait_for_async(self._message_matcher(chat_id, contains, after), timeout)
+        assert found is not None
+        return found

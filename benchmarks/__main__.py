@@ -1,4 +1,4 @@
-"""``python -m bot.bench [section ...]``: runs the benchmark sections and writes BENCHMARKS.md."""
+"""``python -m benchmarks [section ...]``: runs the benchmark sections and writes BENCHMARKS.md."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ import re
 import sys
 import time
 from contextlib import redirect_stdout
+from typing import TextIO
 
-from bot.config import PROJECT_ROOT
+from benchmarks import CHECKOUT
 from bot.offline import set_offline_environment
 
 SECTIONS = ("retrieval", "cleaning", "scale", "load", "llm")
-REPORT = PROJECT_ROOT / "BENCHMARKS.md"
+REPORT = CHECKOUT / "BENCHMARKS.md"
 
 
 class _Tee(io.TextIOBase):
-    def __init__(self, *streams: io.TextIOBase) -> None:
+    def __init__(self, *streams: TextIO) -> None:
         self.streams = streams
 
     def write(self, text: str) -> int:
@@ -37,15 +38,15 @@ def main(argv: list[str]) -> int:
     flags = [a for a in argv if a.startswith("-")]
     status = 0
     header = ("# drafter benchmarks\n\n"
-              "Produced by `make bench` (`python -m bot.bench [section]`), 2 cores. Machines here are noisy: "
+              "Produced by `make bench` (`python -m benchmarks [section]`), 2 cores. Machines here are noisy: "
               "compare each figure with the baseline measured beside it in the same run, not with absolute "
               "numbers from another run. Each section is replaced when it is run again; the date says when.\n")
     blocks = _read_blocks()
     for name in chosen:
         captured = io.StringIO()
-        with redirect_stdout(_Tee(sys.stdout, captured)):  # type: ignore[type-var]
+        with redirect_stdout(_Tee(sys.stdout, captured)):
             print(f"_Run {time.strftime('%Y-%m-%d %H:%M')}{' with ' + ' '.join(flags) if flags else ''}._\n")
-            module = importlib.import_module(f"bot.bench.{name}")
+            module = importlib.import_module(f"benchmarks.{name}")
             status |= module.run(flags)
         blocks[name] = captured.getvalue().rstrip() + "\n"
     # Blocks no section module writes (a record of a one-off experiment) are kept as they are.

@@ -1,4 +1,4 @@
-"""A fake OpenAI-compatible endpoint on 127.0.0.1 for the LLM tests and the bench.
+"""A fake OpenAI-compatible endpoint on 127.0.0.1 for the LLM tests and the benchmarks.
 
 It speaks the protocol the real client sends and parses: ``POST /v1/chat/completions`` with a
 plain JSON answer or, with ``"stream": true``, Server-Sent Events (``data: {chunk}`` lines and
@@ -10,7 +10,8 @@ model does::
         api.script(Answer("社区全年召开党员大会4次……"), Answer(status=500))
         # point ChatOpenAI at api.base_url
 
-It runs its own event loop in a thread, so sync and async tests (and the bench) can use it.
+It runs its own event loop in a thread (``testing.loopback``), so sync and async tests and the
+benchmarks can use it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import threading
 import time
 from collections import deque
@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from testing.loopback import LoopbackServer
 
 MODEL = "fake-model"
 KEY = "sk-fake-0123456789abcdef"
@@ -59,19 +61,18 @@ class Request:
         return next((m["content"] for m in reversed(self.messages) if m.get("role") == "user"), "")
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
+    shutdown_timeout = 0.5
+
     def __init__(self, key: str = KEY, models: tuple[str, ...] = (MODEL,), host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.key = key
         self.models = models
-        self.host = host
-        self.port: int | None = None
         self.default: Answer | None = None  # when the script runs out; None answers 500
         self.requests: list[Request] = []
         self._script: deque[Answer] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._stopping: asyncio.Event | None = None
 
     @property
@@ -90,63 +91,16 @@ class FakeOpenAI:
             self.default = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> int:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((self.host, 0))
-        self.port = sock.getsockname()[1]
-        self._loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        errors: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, args=(sock, ready, errors), daemon=True,
-                                        name=f"FakeOpenAI:{self.port}")
-        self._thread.start()
-        if not ready.wait(10) or errors:
-            self.stop()
-            raise RuntimeError(f"FakeOpenAI failed to start: {errors}")
-        return self.port
-
-    def _run(self, sock: socket.socket, ready: threading.Event, errors: list[BaseException]) -> None:
-        loop = self._loop
-        assert loop is not None
-        asyncio.set_event_loop(loop)
-        self._stopping = asyncio.Event()
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
-        runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
-        try:
-            loop.run_until_complete(runner.setup())
-            loop.run_until_complete(web.SockSite(runner, sock).start())
-        except BaseException as exc:  # noqa: BLE001 - reported to start()
-            errors.append(exc)
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
 
-    def stop(self) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is not None and thread is not None and thread.is_alive():
-            def halt() -> None:
-                if self._stopping is not None:
-                    self._stopping.set()  # stalled handlers return at once
-                loop.stop()
-            loop.call_soon_threadsafe(halt)
-            thread.join(timeout=10)
-        self._thread = None
-        self._loop = None
+    def on_start(self) -> None:
+        self._stopping = asyncio.Event()
 
-    def __enter__(self) -> FakeOpenAI:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def on_stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()  # stalled handlers return at once
 
     # ------------------------------------------------------------------ HTTP
     def _authorised(self, request: web.Request) -> str | None:
@@ -198,7 +152,7 @@ class FakeOpenAI:
         assert self._stopping is not None
         try:
             await asyncio.wait_for(self._stopping.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         return True
 

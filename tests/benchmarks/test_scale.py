@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import scale
+from benchmarks import scale
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

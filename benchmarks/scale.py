@@ -1,7 +1,7 @@
 """Benchmark section ``scale``: build time, disk, memory and query latency of each retrieval
 method at 1k / 10k / 100k synthetic passages, each beside a baseline measured in the same run.
 
-Every measurement runs in a child process of its own (``python -m bot.bench.scale --child …``),
+Every measurement runs in a child process of its own (``python -m benchmarks.scale --child …``),
 so each peak RSS belongs to one size and one step, not to everything measured before it:
 
 - ``lexical-build``: the real ``LexicalIndex.build`` and the real snapshot format
@@ -36,14 +36,21 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.bench import dir_mb, p50_p95
-from bot.bench.retrieval import QUERIES
-from bot.config import DEFAULT_CORPUS, PROJECT_ROOT
+from benchmarks import dir_mb, p50_p95
+from benchmarks.retrieval import QUERIES
+from bot.config import DEFAULT_CORPUS
 from bot.text.model import Passage
+from testing.processes import CHECKOUT, drafter_env
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bot.config import Settings
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -64,7 +71,8 @@ FALLBACK_QUERIES = ["党建工作怎么写", "低保救助的例句", "社区养
 # Community and street names of the sample corpus (all fictional), replaced per synthetic document.
 _CORPUS_NAMES = ("幸福里", "柳荫街", "青石桥", "桂花园", "东湖", "玉泉", "南塘", "翠屏", "枫林", "金桥", "向阳")
 _CORPUS_STREETS = ("梧桐", "春晖", "清溪", "滨河", "湖滨")
-_NAME_CHARS = "青松枫桂柳梅竹兰荷湖河江溪泉山岭石桥园林苑华安康宁和兴隆盛泰福瑞祥春秋阳光明新东南西北金银玉翠锦绣丰乐民德仁义礼智信长平永昌嘉鸿鹏凤龙"
+_NAME_CHARS = ("青松枫桂柳梅竹兰荷湖河江溪泉山岭石桥园林苑华安康宁和兴隆盛泰福瑞祥"
+               "春秋阳光明新东南西北金银玉翠锦绣丰乐民德仁义礼智信长平永昌嘉鸿鹏凤龙")
 _KIND_SLUG = {"年度总结": "annual", "半年总结": "halfyear", "专项总结": "special", "调研报告": "research",
               "工作计划": "workplan"}
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -166,7 +174,7 @@ def synthetic_passages(n: int, seed: int = 7) -> list[Passage]:
                 parts.append(sentence)
                 length += len(sentence)
             text = rename("".join(parts))
-            text = _NUMBER.sub(lambda m: _vary_number(rng, m.group(), shift), text)
+            text = _NUMBER.sub(lambda m: _vary_number(rng, m.group(), shift), text)  # noqa: B023 - called at once
             pid = hashlib.sha1(f"{source}\n{position}\n{text}".encode()).hexdigest()[:16]
             out.append(Passage(id=pid, text=text, source=source, title=title,
                                section=tuple(rename(s) for s in tpl.section), kind=kind,
@@ -212,7 +220,7 @@ def _queries(limit: int = 0) -> list[str]:
     return queries[:limit] if limit else queries
 
 
-def _settings(folder: Path):  # type: ignore[no-untyped-def]
+def _settings(folder: Path) -> Settings:
     from bot.config import Settings
 
     return Settings(_env_file=None, data_dir=folder, chroma_url="", dense_weight=0.0)
@@ -241,7 +249,7 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _timed_rounds(fn, queries: list[str], rounds: int = ROUNDS) -> list[float]:  # type: ignore[no-untyped-def]
+def _timed_rounds(fn: Callable[[str], object], queries: list[str], rounds: int = ROUNDS) -> list[float]:
     for q in queries[:WARMUP]:  # jieba's dictionary, the model's first batch, caches
         fn(q)
     times = []
@@ -414,7 +422,7 @@ def _child_dense(n: int, folder: Path, base_path: Path) -> dict[str, Any]:
     torch.set_num_threads(threads)
     qvecs = embedder.encode(queries)
 
-    def exact(v):  # type: ignore[no-untyped-def]
+    def exact(v: np.ndarray) -> list[str]:
         scores = vectors @ v
         depth = min(DEPTH, n)
         top = np.argpartition(-scores, depth - 1)[:depth]
@@ -475,20 +483,16 @@ def child_main(argv: list[str]) -> int:
 
 
 def _run_child(kind: str, n: int, folder: Path, extra: str = "", queries_file: Path | None = None) -> dict[str, Any]:
-    env = dict(os.environ)
+    env = drafter_env(folder)
     if queries_file is not None:
         env[QUERIES_ENV] = str(queries_file)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-    for var, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
-                       ("ANONYMIZED_TELEMETRY", "False"), ("TOKENIZERS_PARALLELISM", "false")):
-        env.setdefault(var, value)
-    cmd = [sys.executable, "-m", "bot.bench.scale", "--child", kind, str(n), str(folder)] + ([extra] if extra else [])
+    cmd = [sys.executable, "-m", "benchmarks.scale", "--child", kind, str(n), str(folder)] + ([extra] if extra else [])
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(PROJECT_ROOT))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(CHECKOUT))
     wall = time.perf_counter() - t
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_TAG):
-            result = json.loads(line[len(RESULT_TAG):])
+            result: dict[str, Any] = json.loads(line[len(RESULT_TAG):])
             result["child_wall_s"] = wall
             print(f"  [scale] {kind} {n:,}: {wall:.1f} s", file=sys.stderr, flush=True)
             return result
@@ -668,18 +672,20 @@ def _print_report(sizes: tuple[int, ...], lex: dict[int, dict[str, Any]], dense:
 
     # Dense ----------------------------------------------------------------------------------
     rate = embed["rate"]
-    print(f"\n### Dense (MiniLM vectors in Chroma through `VectorStore`; `Retriever.search(method=\"dense\")`, "
-          f"`\"hybrid\"`)\n")
+    print("\n### Dense (MiniLM vectors in Chroma through `VectorStore`; `Retriever.search(method=\"dense\")`, "
+          "`\"hybrid\"`)\n")
     print(f"Embedding rate measured on {embed['sample']} synthetic passages: **{rate:.1f} passages/s** "
           f"({embed['encode_s']:.1f} s; model load {embed['load_s']:.1f} s). Embedding N passages is not run: "
           f"the *embed s* column is **extrapolated** as N / rate. Chroma receives N distinct vectors derived "
           f"from those {embed['sample']} real embeddings (convex mixes of two plus noise), inserted and queried "
-          f"for real. Query latencies include embedding the query: {_fmt(statistics.median([d['embed_p50'] for d in dense.values()]))} ms p50 "
+          f"for real. Query latencies include embedding the query: "
+          f"{_fmt(statistics.median([d['embed_p50'] for d in dense.values()]))} ms p50 "
           f"with torch's default {next(iter(dense.values()))['torch_threads']} threads, "
           f"{_fmt(statistics.median([d['embed_1thread_p50'] for d in dense.values()]))} ms with one thread (same process, "
           f"same queries).\n")
     print("| passages | embed s (extrapolated) | Chroma insert s | disk MB | peak RSS MB (after insert) | dense p50 / p95 ms "
-          "| hybrid p50 / p95 ms | Chroma query p95 ms | numpy exact p95 ms | exact .npy MB | p95 ratio Chroma/exact | recall@10 vs exact |")
+          "| hybrid p50 / p95 ms | Chroma query p95 ms | numpy exact p95 ms | exact .npy MB | p95 ratio Chroma/exact "
+          "| recall@10 vs exact |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     drows: dict[int, dict[str, float]] = {}
     for n in sorted(dense):

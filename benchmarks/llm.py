@@ -1,5 +1,5 @@
 """Benchmark section ``llm``: the latency a model adds per section, and how often the guard refuses
-a bad answer, against the fake OpenAI endpoint (``tests/fakes/openai_api.py``: the real langchain
+a bad answer, against the fake OpenAI endpoint (``testing/openai_api.py``: the real langchain
 client over HTTP on 127.0.0.1; no model is reachable here, so the model's own speed is scripted).
 
 Baselines in the same run: the same section with the endpoint answering at once (our own
@@ -17,15 +17,16 @@ import time
 
 from pydantic import SecretStr
 
-from bot.bench import percentile
+from bot.llm.brief import SectionBrief
+from bot.retrieval.evaluate import percentile
 
 CHUNK_DELAY = 0.03  # seconds between streamed chunks: a hosted model's pace
 CHUNK_CHARS = 4  # characters per chunk (about two tokens of Chinese)
 SECTIONS = 30
 
 
-def _cases():  # type: ignore[no-untyped-def]
-    from tests.llm.conftest import BRIEF, GOOD
+def _cases() -> tuple[SectionBrief, dict[str, str], dict[str, str]]:
+    from testing.briefs import BRIEF, GOOD
 
     extra_facts = "组织党员志愿者深入楼栋开展走访，建立了“党员联系户”制度"
     bad = {
@@ -65,7 +66,7 @@ async def _run(quick: bool) -> int:
     from bot.llm.guard import check
     from bot.llm.prompts import load_prompt_book
     from bot.llm.writer import SectionWriter
-    from tests.fakes.openai_api import KEY, MODEL, Answer, FakeOpenAI
+    from testing.openai_api import KEY, MODEL, Answer, FakeOpenAI
 
     brief, bad, good = _cases()
     rules = load_prompt_book().rules
@@ -84,7 +85,7 @@ async def _run(quick: bool) -> int:
                 first: list[float] = []
                 started = time.perf_counter()
 
-                def sink(piece: str, attempt: int) -> None:
+                def sink(piece: str, attempt: int, first: list[float] = first, started: float = started) -> None:
                     if not first:
                         first.append(time.perf_counter() - started)
                 result = await writer.write_section(brief, sink if stream else None)
@@ -112,7 +113,8 @@ async def _run(quick: bool) -> int:
               f"| {percentile(slow_total, 0.5):.0f} | {percentile(slow_total, 0.95):.0f} |")
         print(f"| ↳ first text shown | {percentile(slow_first, 0.5):.0f} | {percentile(slow_first, 0.95):.0f} |")
         print(f"| baseline: streamed, model answering at once | {percentile(fast_total, 0.5):.1f} | {percentile(fast_total, 0.95):.1f} |")
-        print(f"| baseline: plain JSON, model answering at once | {percentile(plain_total, 0.5):.1f} | {percentile(plain_total, 0.95):.1f} |")
+        print(f"| baseline: plain JSON, model answering at once | {percentile(plain_total, 0.5):.1f} "
+              f"| {percentile(plain_total, 0.95):.1f} |")
         print(f"| baseline: the guard alone | {percentile(guard_ms, 0.5):.2f} | {percentile(guard_ms, 0.95):.2f} |")
         overhead = percentile(slow_total, 0.5) - chunks * CHUNK_DELAY * 1000
         print(f"\nAdded beyond the model's own time: {overhead:.0f} ms at p50 (HTTP, langchain, the guard). "

@@ -28,9 +28,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
+from benchmarks import SHARED
 
-SHARED = PROJECT_ROOT.parent / "shared"
 CORPORA = {
     "eval/pages/corpus": SHARED / "eval" / "pages" / "corpus",
     "seeds": SHARED / "seeds",
@@ -119,7 +118,7 @@ def baseline_search(folder: Path, queries: list[str], k: int = 10) -> list[list[
 
     chunks = raw_chunks(folder)
     index = BM25Okapi([jieba.lcut(c) or [""] for c in chunks])
-    out = []
+    out: list[list[dict[str, object]]] = []
     for query in queries:
         scores = index.get_scores(jieba.lcut(query))
         top = sorted(range(len(chunks)), key=lambda i: -scores[i])[:k]
@@ -131,7 +130,7 @@ def metrics(per_query: list[list[dict[str, object]]], relevant: list[tuple[str, 
     """hit@1/5/10 and mrr@10 under the evaluation's match rule."""
     from bot.retrieval.evaluate import first_relevant_rank
 
-    ranks = [first_relevant_rank([str(h["text"]) for h in hits], rel) for hits, rel in zip(per_query, relevant)]
+    ranks = [first_relevant_rank([str(h["text"]) for h in hits], rel) for hits, rel in zip(per_query, relevant, strict=True)]
     n = max(1, len(ranks))
     return {"hit@1": sum(r == 1 for r in ranks) / n, "hit@5": sum(r is not None and r <= 5 for r in ranks) / n,
             "hit@10": sum(r is not None for r in ranks) / n, "mrr@10": sum(1 / r for r in ranks if r) / n}
@@ -183,7 +182,7 @@ def run(flags: list[str]) -> int:
     print("Each corpus indexed with `drafter index`, then searched with `drafter search --k 10 --json`: "
           f"{len(ORDINARY)} ordinary searches (our own words), and the corpus's evaluation queries. "
           "A result counts once per category when its text, title or section holds a finding "
-          "(detectors in `bot/bench/cleaning.py`, independent of the cleaning code). Baseline in the same "
+          "(detectors in `benchmarks/cleaning.py`, independent of the cleaning code). Baseline in the same "
           f"run: plain BM25 (rank_bm25, jieba) over the raw files in {CHUNK}-character chunks, same queries, "
           "its chunks scanned the same way (they have no titles or sections).\n")
     print("| corpus | searches | system | results | boilerplate | pinyin | traditional | mojibake | any | "

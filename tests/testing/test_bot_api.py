@@ -9,7 +9,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 import pytest_asyncio
-from telegram import BotCommand, Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from .bot_api import FakeBotApi
+from testing.bot_api import FakeBotApi
 
 pytestmark = pytest.mark.asyncio
 
@@ -165,7 +165,7 @@ async def test_failure_injection_and_validation(api: FakeBotApi) -> None:
             await bot.send_message(7, "hi")
         with pytest.raises(BadRequest, match="too long"):
             await bot.send_message(7, "字" * 4097)
-        with pytest.raises(BadRequest, match="(?i)can't parse entities.*offset 2"):
+        with pytest.raises(BadRequest, match=r"(?i)can't parse entities.*offset 2"):
             await bot.send_message(7, "a < b <i>x</i>", parse_mode="HTML")
         html = await bot.send_message(7, "<b>粗</b> &amp; 细", parse_mode="HTML")
         assert html.text == "粗 & 细" and api.messages_to(7)[-1].text == "<b>粗</b> &amp; 细"

@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.bench import dir_mb, latencies, p50_p95, peak_mb
-from bot.config import DEFAULT_CORPUS, PROJECT_ROOT, Settings
+from benchmarks import SHARED, dir_mb, latencies, p50_p95, peak_mb
+from bot.config import DEFAULT_CORPUS, Settings
 
-SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
-QUERIES = PROJECT_ROOT.parent / "shared" / "eval" / "retrieval_dev.jsonl"
-PAGES = PROJECT_ROOT.parent / "shared" / "eval" / "pages"
+SEEDS = SHARED / "seeds"
+QUERIES = SHARED / "eval" / "retrieval_dev.jsonl"
+PAGES = SHARED / "eval" / "pages"
 # Paraphrase queries of our own over corpus/ (abbreviations, colloquial wording, a formula described
 # instead of quoted): the kind of query where the user's words differ from the passage's.
 PROBE = Path(__file__).with_name("paraphrase_probe.jsonl")
@@ -21,12 +21,12 @@ PROBE = Path(__file__).with_name("paraphrase_probe.jsonl")
 QUALITY_SETS = (
     ("dev set (`shared/eval/retrieval_dev.jsonl` over `shared/seeds`)", QUERIES, SEEDS),
     ("pages (`shared/eval/pages/queries.jsonl` over `pages/corpus`)", PAGES / "queries.jsonl", PAGES / "corpus"),
-    ("paraphrase probe (ours, `bot/bench/paraphrase_probe.jsonl` over `corpus/`)", PROBE, DEFAULT_CORPUS),
+    ("paraphrase probe (ours, `benchmarks/paraphrase_probe.jsonl` over `corpus/`)", PROBE, DEFAULT_CORPUS),
 )
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "p50_ms")
 
 
-def _lat(fn, queries: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _lat(fn: Callable[[str], object], queries: list[str]) -> tuple[float, float]:
     return p50_p95(latencies(fn, queries))
 
 
@@ -60,7 +60,7 @@ def quality() -> None:
 
     from bot.ingest.indexer import Indexer
     from bot.retrieval.evaluate import evaluate_method, load_queries
-    from bot.retrieval.retriever import METHODS
+    from bot.retrieval.retriever import METHODS, Retriever
     from bot.services import open_retriever
     from bot.text import tokenize
 
@@ -82,12 +82,13 @@ def quality() -> None:
             for label, tok in (("rank_bm25 over jieba words", tokenize.words), ("rank_bm25 over bigrams", tokenize.bigrams)):
                 bm = BM25Okapi([tok(t) or [""] for t in texts])
 
-                def baseline(q: str, bm: BM25Okapi = bm, tok: Callable[[str], list[str]] = tok) -> list[str]:
+                def baseline(q: str, bm: BM25Okapi = bm, tok: Callable[[str], list[str]] = tok,
+                             texts: list[str] = texts) -> list[str]:
                     scores = bm.get_scores(tok(q))
                     return [texts[i] for i in sorted(range(len(texts)), key=lambda i: -scores[i])[:10]]
                 rows[label] = evaluate_method(baseline, queries)[0]
             for method in METHODS:
-                def run_method(q: str, m: str = method) -> list[str]:
+                def run_method(q: str, m: str = method, retriever: Retriever = retriever) -> list[str]:
                     return [h.passage.text for h in retriever.search(q, k=10, method=m)]
                 run_method(queries[0].query)
                 rows[method] = evaluate_method(run_method, queries)[0]
@@ -149,7 +150,7 @@ def run(flags: list[str]) -> int:
         print(f"- baseline rank_bm25 whitespace: p50 {b50:.2f} ms  p95 {b95:.2f} ms")
         for method in ("lexical", "dense", "hybrid", "default"):
             retriever.search(queries[0], method=method)
-            p50, p95 = _lat(lambda q, m=method: retriever.search(q, k=10, method=m), queries)
+            p50, p95 = _lat(lambda q: retriever.search(q, k=10, method=method), queries)  # noqa: B023 - timed at once
             print(f"- {method:<8} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  (p95 ratio to baseline {p95 / max(b95, 1e-9):.1f})")
 
     print()

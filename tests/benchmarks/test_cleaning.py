@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench import cleaning
+from benchmarks import cleaning
 
 
 @pytest.mark.parametrize(("text", "category"), [
