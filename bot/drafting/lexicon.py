@@ -37,6 +37,7 @@ class Lexicon:
     particles: tuple[str, ...]
     times: tuple[tuple[str, str], ...]
     continuations: tuple[str, ...]  # a clause starting so goes on from the one before
+    people: tuple[str, ...] = ()  # nouns for persons: counted with 名, not 个
 
     @classmethod
     def from_data(cls, data: JsonObject) -> Lexicon:
@@ -59,6 +60,7 @@ class Lexicon:
             particles=_longest_first(data.get("particles")),
             times=tuple(sorted(times.items(), key=lambda kv: len(kv[0]), reverse=True)),
             continuations=_longest_first(data.get("continuations")),
+            people=_longest_first(data.get("people")),
         )
 
 

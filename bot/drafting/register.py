@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from bot.drafting.document import chinese_numeral
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.quantities import display, scan
@@ -57,6 +58,9 @@ def formalize(text: str, lexicon: Lexicon) -> str:
     return out if out[-1] in _SENTENCE_END else out + "。"
 
 
+_MOST_ORDINALS = 9999  # chinese_numeral's range
+
+
 def join_items(items: Sequence[str]) -> str:
     """Items of a list as one paragraph, "一是…；二是…；三是…。" (a single item stays a sentence)."""
     bodies = [item.strip().rstrip("。；;") for item in items if item.strip().rstrip("。；;")]
@@ -64,9 +68,9 @@ def join_items(items: Sequence[str]) -> str:
         return ""
     if len(bodies) == 1:
         return bodies[0] + "。"
-    ordinals = "一二三四五六七八九十"
-    numbered = [f"{ordinals[i] if i < 10 else str(i + 1)}是{body}" for i, body in enumerate(bodies)]
-    return "；".join(numbered) + "。"
+    if len(bodies) > _MOST_ORDINALS:  # a paste of thousands of lines: listed, not counted
+        return "；".join(bodies) + "。"
+    return "；".join(f"{chinese_numeral(i)}是{body}" for i, body in enumerate(bodies, 1)) + "。"
 
 
 _CJK = r"\u3400-\u9fff"
@@ -81,7 +85,12 @@ def _punctuation(text: str) -> str:
     the staff member typed (markup included) stays exactly as typed."""
     text = _PUNCT_AFTER_CJK.sub(lambda m: _HALF_TO_FULL[m.group(1)], text)
     text = _PAREN.sub(r"（\1）", text)
-    return _SPACE.sub("", text)
+    # A space between two figures ("0 0") stays: removing it would make one number of two.
+    return _SPACE.sub(lambda m: m.group(0) if _between_figures(text, m.start(), m.end()) else "", text)
+
+
+def _between_figures(text: str, start: int, end: int) -> bool:
+    return start > 0 and end < len(text) and text[start - 1].isdigit() and text[end].isdigit()
 
 
 def _clause(clause: str, lexicon: Lexicon) -> str:
@@ -89,12 +98,24 @@ def _clause(clause: str, lexicon: Lexicon) -> str:
     clause = _drop_leadin(clause, lexicon)
     clause = aligned_replace(clause, {w: "" for w in lexicon.filler})
     clause = aligned_replace(clause, dict(lexicon.formal))
+    clause = _counted_people(clause, lexicon)
     for ending, formal in _ENDINGS:
         if clause.endswith(ending) and len(clause) > len(ending):
             clause = clause[: -len(ending)] + formal
             break
     clause = strip_particles(clause, lexicon)
     return _figures(clause).strip(" \t\u3000")
+
+
+_COUNT_BEFORE_GE = r"[0-9０-９一二两三四五六七八九十百千几]"
+
+
+def _counted_people(clause: str, lexicon: Lexicon) -> str:
+    """A person is counted with 名 in a document: 一个党员 → 一名党员, 3个志愿者 → 3名志愿者."""
+    if not lexicon.people or "个" not in clause:
+        return clause
+    nouns = "|".join(re.escape(word) for word in lexicon.people)
+    return re.sub(rf"(?<={_COUNT_BEFORE_GE})个(?=(?:{nouns}))", "名", clause)
 
 
 def _drop_leadin(clause: str, lexicon: Lexicon) -> str:

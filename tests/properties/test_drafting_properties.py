@@ -228,6 +228,12 @@ def filled_draft(draw: st.DrawFn) -> tuple[str, list[str], dict[str, str], dict[
 
 @budget(120)
 @given(filled_draft())
+# Eleven suggestions once read "…十是一；11是一": an ordinal written as a figure nobody gave.
+@example(("research_report", ["civilization"], {"suggestions": "投入资金0.1万元，增配1名，项目1个，场地1平方米，惠及1户。"
+                                                  + "一。" * 7}, {"community": "社社区", "period": "2025年", "issuer": ""}))
+# Two figures apart ("０　０") were once joined into one, "00".
+@example(("annual_summary", ["civilization"], {"next_steps": "民生实事1件。０\u3000０"},
+          {"community": "社社区", "period": "2025年", "issuer": ""}))
 def test_a_draft_shows_every_extracted_fact_and_never_a_number_that_was_not_given(
         case: tuple[str, list[str], dict[str, str], dict[str, str]]) -> None:
     kind_id, topics, answers, basics = case
