@@ -16,10 +16,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.drafting.draft import SectionAnswers
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.outline import Step
-from bot.drafting.register import formalize, join_items
+from bot.drafting.register import enumerated_items, formalize, join_items
 
 __all__ = ["compose_step", "paragraphs_of"]
 
+_SHORTEST_PARAGRAPH = 30  # characters: anything shorter reads as a fragment on a line of its own
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 
 
@@ -35,7 +36,12 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     carried = {slot for statement in statements for slot in statement.slots}
     facts = {name: fact.display_with_note() for name, fact in (answers.fact_objects() if answers else {}).items()
              if name not in carried}
-    own = [s for s in (formalize(st.text, lexicon) for st in statements) if s]
+    listed = step.form == "list"
+    # A list's items are the staff member's items without their own numbering ("一个是…二个是…").
+    pieces = [item for st in statements for item in (enumerated_items(st.text) if listed else [st.text])]
+    own = [s for s in (formalize(piece, lexicon) for piece in pieces) if s]
+    if listed:
+        own = [_without_opener(item, lexicon) for item in own]
 
     def render(source: str) -> str:
         if not source:
@@ -64,10 +70,23 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
         items = join_items(first + own)
         out = [_join(lead, items), *body[1:]]
         return out + ([closing] if closing else [])
-    paragraphs = body + (["".join(own)] if own else [])
+    paragraphs = list(body)
+    if own:
+        said = "".join(own)
+        if paragraphs and len(said) < _SHORTEST_PARAGRAPH:
+            paragraphs[-1] += said  # one short sentence goes on from the paragraph before it
+        else:
+            paragraphs.append(said)
     paragraphs[0] = _join(lead, paragraphs[0])
     paragraphs[-1] = _join(paragraphs[-1], closing)
     return paragraphs
+
+
+def _without_opener(item: str, lexicon: Lexicon) -> str:
+    for opener in lexicon.list_openers:
+        if item.startswith(opener) and len(item) > len(opener) + 1:
+            return item[len(opener):].lstrip("，,")
+    return item
 
 
 def _sentences(paragraph: str) -> list[str]:

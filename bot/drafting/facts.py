@@ -130,6 +130,12 @@ def _accepts(slot: Slot, mention: Mention) -> bool:
     return units_compatible(slot.unit, mention.multiplier + mention.unit)
 
 
+def _in_slot_unit(facts: dict[str, Fact], slot: Slot, mention: Mention) -> None:
+    """People counted with 个 are written with the slot's unit (3个 → 3名): the same number."""
+    if _counts_people_with_ge(slot, mention) and not _accepts(slot, mention):
+        facts[slot.name] = replace(facts[slot.name], unit=slot.unit)
+
+
 def _fact(claim: _Claim, text: str, note: str = "") -> Fact:
     mention, slot = claim.mention, claim.slot
     value = mention.value
@@ -279,18 +285,60 @@ def _is_connector_gap(gap: str) -> bool:
     return True
 
 
+def _counts_people_with_ge(slot: Slot, mention: Mention) -> bool:
+    """"积极分子3个", "2个党员": spoken Chinese counts people with 个; a slot in 名 takes it only
+    when the number stands right by the slot's cue."""
+    return (mention.kind == "quantity" and mention.unit == "个" and not mention.multiplier
+            and slot.kind == "count" and units_compatible(slot.unit, "人"))
+
+
+# Between the two halves of a cue typed around its number ("发展了2名党员").
+_SPLIT_GAPS = ("了", "过", "")
+_HALF = 2  # each half of a split cue is at least a word
+
+
+def _split_cue(mention: Mention, slots: dict[str, Slot], norm: str) -> _Cue | None:
+    """A cue typed with its number inside it claims that number: "发展了2名党员" is 发展党员 2名,
+    never 党员 2名. The longest such cue wins."""
+    if mention.kind != "quantity" or mention.bare or mention.frequency:
+        return None
+    before = norm[:mention.start].rstrip(" \t\u3000")
+    best: _Cue | None = None
+    best_length = 0
+    for slot in slots.values():
+        if not (_accepts(slot, mention) or _counts_people_with_ge(slot, mention)):
+            continue
+        for spelling in slot.cues:
+            word = spelling.translate(FULLWIDTH_TO_ASCII)
+            for cut in range(_HALF, len(word) - _HALF + 1):
+                head, tail = word[:cut], word[cut:]
+                if not norm.startswith(tail, mention.end):
+                    continue
+                gap = next((g for g in _SPLIT_GAPS if before.endswith(head + g)), None)
+                if gap is None:
+                    continue
+                start = len(before) - len(head + gap)
+                if len(word) > best_length:
+                    best, best_length = _Cue(start, mention.end + len(tail), slot.name), len(word)
+    return best
+
+
 def _choose_cue(
-    mention: Mention, accepted: frozenset[str], norm: str, scopes: Sequence[_Segment | None]
+    mention: Mention, accepted: frozenset[str], norm: str, scopes: Sequence[_Segment | None],
+    by_ge: frozenset[str] = frozenset(),
 ) -> _Cue | None:
-    """The cue that claims a number: looked for in its "、" item first, then in its clause."""
+    """The cue that claims a number: looked for in its "、" item first, then in its clause.
+    `by_ge` are the slots that take the number only if their cue is glued to it (people in 个)."""
     if mention.frequency or (mention.bare and not mention.phrase_end):
         return None
     for segment in scopes:
-        cue = None if segment is None else _nearest_cue(mention, segment, accepted, norm)
+        cue = None if segment is None else _nearest_cue(mention, segment, accepted | by_ge, norm)
         if cue is None:
             continue
         glued_before = cue.end <= mention.start and _is_connector_gap(norm[cue.end:mention.start])
         glued_after = cue.start >= mention.end and norm[mention.end:cue.start] in ("", "的")
+        if cue.slot in by_ge and cue.slot not in accepted and not (glued_before or glued_after):
+            return None
         if mention.bare and not glued_before:
             return None
         # "一起" in "大家一起调解纠纷" is "together"; "支委会召开一次" ends on the count.
@@ -469,15 +517,23 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
     for mention in candidates:
         if mention.start in claimed:
             continue
+        split = _split_cue(mention, by_name, norm)
+        if split is not None:
+            if split.slot not in facts:
+                take(_Claim(mention, by_name[split.slot], split))
+                _in_slot_unit(facts, by_name[split.slot], mention)
+            continue
         accepted = frozenset(name for name, slot in by_name.items() if _accepts(slot, mention))
+        by_ge = frozenset(name for name, slot in by_name.items() if _counts_people_with_ge(slot, mention))
         scopes = (item_cues.get(items[mention.start]), clause_cues.get(clauses[mention.start]))
-        cue = _choose_cue(mention, accepted, norm, scopes)
+        cue = _choose_cue(mention, accepted, norm, scopes, by_ge)
         if cue is None and mention.start in changes.anchors:
             cue = _nearest_cue(mention, clause_cues.get(clauses[changes.anchors[mention.start]]) or _Segment((), ()),
                                accepted, norm)
         # A second number for a filled slot is left for the bot to ask about, not overwritten.
         if cue is not None and cue.slot not in facts:
             take(_Claim(mention, by_name[cue.slot], cue))
+            _in_slot_unit(facts, by_name[cue.slot], mention)
     # "临时救助12户，金额3.6万元": a number in a clause without a cue belongs to the one open slot
     # that a cue earlier in its sentence names and that takes its unit.
     for mention in candidates:

@@ -38,6 +38,9 @@ class Lexicon:
     times: tuple[tuple[str, str], ...]
     continuations: tuple[str, ...]  # a clause starting so goes on from the one before
     people: tuple[str, ...] = ()  # nouns for persons: counted with 名, not 个
+    topic_markers: tuple[str, ...] = ()  # "党建这块，…": a clause naming what the next ones are about
+    list_openers: tuple[str, ...] = ()  # "下一步将": said once by a list's lead, not by each item
+    years: tuple[tuple[str, int], ...] = ()  # 今年 → 0, 明年 → 1: years from the writing date, longest first
 
     @classmethod
     def from_data(cls, data: JsonObject) -> Lexicon:
@@ -61,6 +64,10 @@ class Lexicon:
             times=tuple(sorted(times.items(), key=lambda kv: len(kv[0]), reverse=True)),
             continuations=_longest_first(data.get("continuations")),
             people=_longest_first(data.get("people")),
+            topic_markers=_longest_first(data.get("topic_markers")),
+            list_openers=_longest_first(data.get("list_openers")),
+            years=tuple(sorted(((str(k), int(v)) for k, v in (data.get("years") or {}).items()),
+                               key=lambda kv: len(kv[0]), reverse=True)),
         )
 
 

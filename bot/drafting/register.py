@@ -21,7 +21,7 @@ from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.quantities import display, scan
 from bot.text.tokenize import segment
 
-__all__ = ["aligned_replace", "formalize", "join_items", "strip_particles"]
+__all__ = ["aligned_replace", "enumerated_items", "formalize", "join_items", "strip_particles"]
 
 _CLAUSE_SPLIT = re.compile(r"([，,；;、])")
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
@@ -61,6 +61,38 @@ def formalize(text: str, lexicon: Lexicon) -> str:
 _MOST_ORDINALS = 9999  # chinese_numeral's range
 
 
+# The staff member's own numbering of a list ("一个是…二个是…还有就是…"): the document numbers its
+# items itself (一是…；二是…), so theirs goes. 第一/其次 only before punctuation or 是 (第一书记 stays).
+_ORDINAL = "一二两三四五六七八九十"
+_ENUMERATOR = re.compile(
+    rf"(?:第?[{_ORDINAL}]{{1,2}}个?是|第[{_ORDINAL}]{{1,2}}(?:个是|[，,、：:])|[{_ORDINAL}]{{1,2}}[、．.]"
+    rf"|\d{{1,2}}[、.．)）](?!\d)|[（(][{_ORDINAL}\d]{{1,2}}[)）]|其[{_ORDINAL}]是?[，,：:]?"
+    r"|(?:首先|其次|再次|最后)[，,：:]?|再有就是|再就是|还有就是|还有一个是|另一个是|另外一个是|另外一个就是)\s*")
+_ITEM_START = "，,；;。：:\n"
+
+
+def enumerated_items(text: str) -> list[str]:
+    """A statement listing several things in the staff member's numbering, as its items without
+    that numbering or the words announcing them: "问题就是：一个是停车难；二个是经费紧张" →
+    ["停车难", "经费紧张"]. Text without numbering is one item."""
+    cuts: list[tuple[int, int]] = []
+    for match in _ENUMERATOR.finditer(text):
+        before = text[:match.start()].rstrip(" \t\u3000")
+        if match.start() == 0 or (before and before[-1] in _ITEM_START):
+            cuts.append((match.start(), match.end()))
+    if not cuts:
+        return [text]
+    pieces, last = [], 0
+    for start, end in cuts:
+        pieces.append(text[last:start])
+        last = end
+    pieces.append(text[last:])
+    pieces = [p.strip(" \t\u3000，,；;。") for p in pieces]
+    if pieces[0].endswith(("：", ":")):  # "问题主要有三个：" only announces the items
+        pieces[0] = ""
+    return [p for p in pieces if p.strip("：:")]
+
+
 def join_items(items: Sequence[str]) -> str:
     """Items of a list as one paragraph, "一是…；二是…；三是…。" (a single item stays a sentence)."""
     bodies = [item.strip().rstrip("。；;") for item in items if item.strip().rstrip("。；;")]
@@ -93,8 +125,21 @@ def _between_figures(text: str, start: int, end: int) -> bool:
     return start > 0 and end < len(text) and text[start - 1].isdigit() and text[end].isdigit()
 
 
+_LONGEST_TOPIC_LABEL = 8  # characters before the marker: "社区党建工作这块" is a label, a sentence is longer
+
+
+def _is_topic_label(clause: str, lexicon: Lexicon) -> bool:
+    marker = next((m for m in lexicon.topic_markers if clause.endswith(m)), None)
+    if marker is None:
+        return False
+    named = clause[: -len(marker)].strip()
+    return 0 < len(named) <= _LONGEST_TOPIC_LABEL and not any(c.isdigit() for c in named)
+
+
 def _clause(clause: str, lexicon: Lexicon) -> str:
     clause = clause.strip(" \t\u3000")
+    if _is_topic_label(clause, lexicon):
+        return ""
     clause = _drop_leadin(clause, lexicon)
     clause = aligned_replace(clause, {w: "" for w in lexicon.filler})
     clause = aligned_replace(clause, dict(lexicon.formal))

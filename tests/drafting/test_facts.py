@@ -413,3 +413,22 @@ def test_of_two_overlapping_cues_the_one_that_starts_first_wins():
     result = extract("今年新增低保户5户。", slots)
     assert set(result.facts) == {"dibao_new"}
     assert result.facts["dibao_new"].display() == "5户"
+
+
+MEMBERS = Slot("members", "党员人数", "名", "count", ("党员", "现有党员"))
+NEW_MEMBERS = Slot("new_members", "发展党员人数", "名", "count", ("发展党员",))
+ACTIVISTS = Slot("activists", "入党积极分子人数", "名", "count", ("积极分子",))
+PARTY = (MEMBERS, NEW_MEMBERS, ACTIVISTS)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The cue typed around its number: 2 is the new members, never the party's size.
+    ("今年发展了2名党员", {"new_members": ("2", "名", "")}),
+    ("新发展3名党员，积极分子5名", {"new_members": ("3", "名", ""), "activists": ("5", "名", "")}),
+    # People counted with 个 are 名 in the draft, only when the number stands by its cue.
+    ("今年发展了2个党员，积极分子3个", {"new_members": ("2", "名", ""), "activists": ("3", "名", "")}),
+    ("现有党员186名，发展党员3名", {"members": ("186", "名", ""), "new_members": ("3", "名", "")}),
+    ("党员中有3个小组", {}),
+])
+def test_a_cue_split_by_its_number_and_people_counted_with_ge(text: str, expected: dict[str, tuple[str, str, str]]) -> None:
+    assert facts_of(text, PARTY) == expected

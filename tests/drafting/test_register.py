@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import PROMPTS_DIR
 from bot.drafting.lexicon import load_lexicon
-from bot.drafting.register import formalize, join_items
+from bot.drafting.register import enumerated_items, formalize, join_items
 
 LEXICON = load_lexicon(PROMPTS_DIR)
 
@@ -67,3 +67,25 @@ def test_a_long_list_counts_on_in_chinese_numerals() -> None:
     joined = join_items([f"事项{chr(0x4e00 + i)}" for i in range(12)])
     assert "十是" in joined and "十一是" in joined and "十二是" in joined
     assert not any(c.isdigit() for c in joined)
+
+
+@pytest.mark.parametrize(("said", "items"), [
+    ("问题就是：一个是停车难；二个是经费紧张；还有就是场地小", ["停车难", "经费紧张", "场地小"]),
+    ("一是人手不足，二是场地小", ["人手不足", "场地小"]),
+    ("1、场地小；2、经费少", ["场地小", "经费少"]),
+    ("首先，加强学习；其次，完善制度", ["加强学习", "完善制度"]),
+    ("第一书记带头走访", ["第一书记带头走访"]),  # 第一 before a noun is no numbering
+    ("人手不足", ["人手不足"]),
+])
+def test_the_staff_members_own_numbering_gives_way_to_the_documents(said: str, items: list[str]) -> None:
+    assert enumerated_items(said) == items
+
+
+@pytest.mark.parametrize(("said", "written"), [
+    ("党建这块，党员96名", "党员96名。"),
+    ("治安方面，巡逻了200多次", "巡逻了200多次。"),
+    ("党建方面", ""),
+    ("有条件的话，建一个食堂", "有条件的话，建一个食堂。"),
+])
+def test_a_clause_that_only_names_the_topic_is_not_printed(said: str, written: str) -> None:
+    assert formalize(said, LEXICON) == written

@@ -62,3 +62,21 @@ def test_a_list_section_reads_one_shi_er_shi_with_its_lead_and_closing():
     assert "主要表现在：一是" in text and "二是" in text and "三是" in text
     assert "4个" in text and "太小" not in text and "人手不足" in text
     assert text.rstrip().endswith("。")
+
+
+def test_one_short_sentence_goes_on_from_the_paragraph_before_it():
+    draft = draft_with("新增低保5户。大家都很满意。")
+    doc = render_draft("{{ community }}", [STEP], draft)
+    paragraphs = doc.sections[0].paragraphs
+    assert len(paragraphs) == 1 and paragraphs[0].endswith("居民都很满意。")
+
+
+def test_list_items_drop_the_staff_members_numbering_and_a_repeated_opener():
+    kind = load_kinds(PROMPTS_DIR)["annual_summary"]
+    section = next(s for s in kind.sections if s.id == "next_steps")
+    step = Step(key=section.id, heading=section.heading, level=1, intro=section.intro, questions=section.questions,
+                slots=section.slots, query=section.query, template=section.template, lead=section.lead,
+                closing=section.closing, form=section.form)
+    text = body(draft_with("明年准备：第一个是把剩下的小区改造完；第二个是建一个社区食堂", step), [step])
+    assert "一是把剩余的小区改造完；二是建一个社区食堂" in text
+    assert "第一个是" not in text and "下一步将把" not in text

@@ -1,0 +1,27 @@
+"""The period a document covers, as a document dates it (pure): staff type "今年" or "明年上半年",
+the title and the lead say "2026年" and "2027年上半年".
+
+Relative years (``prompts/lexicon.yaml``: ``years``) are counted from the day the draft is written;
+a year in Chinese digits (二〇二五年) is written in Arabic figures; anything else stays as typed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from bot.drafting.lexicon import Lexicon
+
+__all__ = ["absolute_period"]
+
+_CHINESE_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})(?=年)")
+_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def absolute_period(text: str, today: datetime.date, lexicon: Lexicon) -> str:
+    value = _CHINESE_YEAR.sub(lambda m: m.group(1).translate(_YEAR_DIGITS), text.strip())
+    for word, offset in lexicon.years:  # longest first: 今年度 before 今年
+        if value.startswith(word):
+            rest = value[len(word):]
+            return f"{today.year + offset}年{rest.removeprefix('年')}"
+    return value
