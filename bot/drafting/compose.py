@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.drafting.draft import SectionAnswers
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.outline import Step
-from bot.drafting.register import enumerated_items, formalize, join_items
+from bot.drafting.register import enumerated_items, formalize, join_items, relist
 
 __all__ = ["compose_step", "paragraphs_of"]
 
@@ -38,10 +38,11 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
              if name not in carried}
     listed = step.form == "list"
     # A list's items are the staff member's items without their own numbering ("一个是…二个是…").
-    pieces = [item for st in statements for item in (enumerated_items(st.text) if listed else [st.text])]
-    own = [s for s in (formalize(piece, lexicon) for piece in pieces) if s]
     if listed:
-        own = [_without_opener(item, lexicon) for item in own]
+        pieces = [item for st in statements for item in enumerated_items(st.text)]
+        own = [_without_opener(s, lexicon) for s in (formalize(piece, lexicon) for piece in pieces) if s]
+    else:
+        own = [s for s in (relist(st.text, lexicon) for st in statements) if s]
 
     def render(source: str) -> str:
         if not source:

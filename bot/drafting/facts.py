@@ -39,6 +39,9 @@ class Slot:
     cues: tuple[str, ...]  # words that introduce the fact, e.g. ("党员大会",)
     # Regular expressions with a (?P<value>…) group that read a text fact ("在(?P<value>…)领导下").
     patterns: tuple[str, ...] = ()
+    # The slot whose number this one's comes right after, cue or not: "社区有3100户，8200人" is
+    # households then population (prompts: ``follows: households``).
+    follows: str = ""
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,31 @@ def _split_cue(mention: Mention, slots: dict[str, Slot], norm: str) -> _Cue | No
     return best
 
 
+_PAIR_GAP = re.compile(r"[，、,\s]?")
+
+
+def _followed_pair(first: Mention, second: Mention, slots: dict[str, Slot], facts: dict[str, Fact],
+                   claimed: set[int], norm: str) -> list[tuple[Mention, Slot]] | None:
+    """"3100户，8200人": a slot that follows another takes the number right after that slot's."""
+    if second.start in claimed or second.kind != "quantity" or second.bare or first.kind != "quantity":
+        return None
+    if _PAIR_GAP.fullmatch(norm[first.end:second.start]) is None:
+        return None
+    for slot in slots.values():
+        leader = slots.get(slot.follows)
+        if leader is None or slot.name in facts or not _accepts(slot, second) or not _accepts(leader, first):
+            continue
+        if leader.name in facts:
+            # The leader's number must be this very one.
+            if first.start not in claimed or facts[leader.name].source.translate(FULLWIDTH_TO_ASCII) != norm[first.start:first.end]:
+                continue
+            return [(second, slot)]
+        if first.start in claimed:
+            continue
+        return [(first, leader), (second, slot)]
+    return None
+
+
 def _choose_cue(
     mention: Mention, accepted: frozenset[str], norm: str, scopes: Sequence[_Segment | None],
     by_ge: frozenset[str] = frozenset(),
@@ -534,6 +562,11 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
         if cue is not None and cue.slot not in facts:
             take(_Claim(mention, by_name[cue.slot], cue))
             _in_slot_unit(facts, by_name[cue.slot], mention)
+    for first, second in itertools.pairwise(mentions):
+        pair = _followed_pair(first, second, by_name, facts, claimed, norm)
+        if pair is not None:
+            for mention, slot in pair:
+                take(_Claim(mention, slot, None))
     # "临时救助12户，金额3.6万元": a number in a clause without a cue belongs to the one open slot
     # that a cue earlier in its sentence names and that takes its unit.
     for mention in candidates:

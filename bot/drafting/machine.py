@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from bot.drafting.document import RenderedDraft
 from bot.drafting.draft import Draft, SectionAnswers, Session
 from bot.drafting.outline import Step, outline
-from bot.drafting.periods import absolute_period
+from bot.drafting.periods import absolute_period, names_a_period
 from bot.drafting.phrasebook import Phrasebook
 from bot.drafting.ports import DeleteDraft, Effect, ExportDraft, Library, Outcome, Reads, WriteSection
 from bot.drafting.quantities import scan
@@ -394,8 +394,10 @@ class Machine:
                 return self.out(session, draft, self._basics_question(field, self.say("date_not_understood")))
             draft.basics["date"] = date
         elif field.name == "period":
-            period = absolute_period(_basic_value(simplified(text), self.words), reads.today, self.words.lexicon)
-            draft.basics["period"] = period[:100]
+            typed = _basic_value(simplified(text), self.words)
+            if not names_a_period(typed, self.words.lexicon):
+                return self.out(session, draft, self._basics_question(field, self.say("period_not_understood")))
+            draft.basics["period"] = absolute_period(typed, reads.today, self.words.lexicon)[:100]
         else:
             draft.basics[field.name] = _basic_value(simplified(text), self.words)[:100]
         index += 1

@@ -12,16 +12,30 @@ import re
 
 from bot.drafting.lexicon import Lexicon
 
-__all__ = ["absolute_period"]
+__all__ = ["absolute_period", "names_a_period"]
 
 _CHINESE_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})(?=年)")
+_BARE_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 
 def absolute_period(text: str, today: datetime.date, lexicon: Lexicon) -> str:
     value = _CHINESE_YEAR.sub(lambda m: m.group(1).translate(_YEAR_DIGITS), text.strip())
+    if _BARE_YEAR.fullmatch(value):
+        return value + "年"
     for word, offset in lexicon.years:  # longest first: 今年度 before 今年
         if value.startswith(word):
             rest = value[len(word):]
             return f"{today.year + offset}年{rest.removeprefix('年')}"
     return value
+
+
+# What a period names: a year, a half, a quarter, a month, a season ("2025年", "上半年", "第三季度").
+_PERIOD_WORD = re.compile(r"[0-9０-９〇零一二三四五六七八九十]+\s*(?:年|月|季度)|[上下]半年|季度|年度|全年|半年|冬季|夏季|春季|秋季")
+
+
+def names_a_period(text: str, lexicon: Lexicon) -> bool:
+    """Whether an answer to "which period?" names one; "柳河社区" does not."""
+    value = text.strip()
+    return (bool(_PERIOD_WORD.search(value) or _BARE_YEAR.fullmatch(value))
+            or any(word in value for word, _ in lexicon.years))

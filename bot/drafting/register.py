@@ -21,7 +21,7 @@ from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.quantities import display, scan
 from bot.text.tokenize import segment
 
-__all__ = ["aligned_replace", "enumerated_items", "formalize", "join_items", "strip_particles"]
+__all__ = ["aligned_replace", "enumerated_items", "enumeration", "formalize", "join_items", "relist", "strip_particles"]
 
 _CLAUSE_SPLIT = re.compile(r"([，,；;、])")
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
@@ -58,9 +58,6 @@ def formalize(text: str, lexicon: Lexicon) -> str:
     return out if out[-1] in _SENTENCE_END else out + "。"
 
 
-_MOST_ORDINALS = 9999  # chinese_numeral's range
-
-
 # The staff member's own numbering of a list ("一个是…二个是…还有就是…"): the document numbers its
 # items itself (一是…；二是…), so theirs goes. 第一/其次 only before punctuation or 是 (第一书记 stays).
 _ORDINAL = "一二两三四五六七八九十"
@@ -68,29 +65,50 @@ _ENUMERATOR = re.compile(
     rf"(?:第?[{_ORDINAL}]{{1,2}}个?是|第[{_ORDINAL}]{{1,2}}(?:个是|[，,、：:])|[{_ORDINAL}]{{1,2}}[、．.]"
     rf"|\d{{1,2}}[、.．)）](?!\d)|[（(][{_ORDINAL}\d]{{1,2}}[)）]|其[{_ORDINAL}]是?[，,：:]?"
     r"|(?:首先|其次|再次|最后)[，,：:]?|再有就是|再就是|还有就是|还有一个是|另一个是|另外一个是|另外一个就是)\s*")
+_LONE_ORDINAL = re.compile(rf"{_ENUMERATOR.pattern}|第[{_ORDINAL}]{{1,2}}|其[{_ORDINAL}]")
 _ITEM_START = "，,；;。：:\n"
 
 
-def enumerated_items(text: str) -> list[str]:
-    """A statement listing several things in the staff member's numbering, as its items without
-    that numbering or the words announcing them: "问题就是：一个是停车难；二个是经费紧张" →
-    ["停车难", "经费紧张"]. Text without numbering is one item."""
+def enumeration(text: str) -> tuple[str, list[str]]:
+    """The words before the staff member's own numbering, and the items it numbers, without it:
+    "问题就是：一个是停车难；二个是经费紧张" → ("问题就是：", ["停车难", "经费紧张"]). Text without
+    numbering is all intro."""
     cuts: list[tuple[int, int]] = []
     for match in _ENUMERATOR.finditer(text):
         before = text[:match.start()].rstrip(" \t\u3000")
         if match.start() == 0 or (before and before[-1] in _ITEM_START):
             cuts.append((match.start(), match.end()))
     if not cuts:
-        return [text]
+        return text, []
     pieces, last = [], 0
     for start, end in cuts:
         pieces.append(text[last:start])
         last = end
     pieces.append(text[last:])
-    pieces = [p.strip(" \t\u3000，,；;。") for p in pieces]
-    if pieces[0].endswith(("：", ":")):  # "问题主要有三个：" only announces the items
-        pieces[0] = ""
-    return [p for p in pieces if p.strip("：:")]
+    intro, *items = (p.strip(" \t\u3000，,；;。") for p in pieces)
+    return intro, [item for item in items if item.strip("：:")]
+
+
+def enumerated_items(text: str) -> list[str]:
+    """A statement as items of a list the document numbers itself: the staff member's numbering
+    goes, and so do words only announcing the items ("问题就是：", "建议如下：")."""
+    intro, items = enumeration(text)
+    if intro.endswith(("：", ":")) and items:
+        intro = ""
+    return [intro, *items] if intro.strip("：:") else items
+
+
+def relist(text: str, lexicon: Lexicon) -> str:
+    """A statement in a paragraph, its own numbering written as a document's ("…：一是…；二是…。")."""
+    intro, items = enumeration(text)
+    if len(items) < 2:
+        return formalize(text, lexicon)
+    listed = join_items([formalize(item, lexicon) for item in items])
+    head = formalize(intro, lexicon).rstrip("。：:；;，,") if intro else ""
+    return f"{head}：{listed}" if head else listed
+
+
+_MOST_ORDINALS = 9999  # chinese_numeral's range
 
 
 def join_items(items: Sequence[str]) -> str:
@@ -138,8 +156,8 @@ def _is_topic_label(clause: str, lexicon: Lexicon) -> bool:
 
 def _clause(clause: str, lexicon: Lexicon) -> str:
     clause = clause.strip(" \t\u3000")
-    if _is_topic_label(clause, lexicon):
-        return ""
+    if _is_topic_label(clause, lexicon) or _LONE_ORDINAL.fullmatch(clause.rstrip("，,：: ")):
+        return ""  # "党建这块", or a "第二" whose words were all facts the template says
     clause = _drop_leadin(clause, lexicon)
     clause = aligned_replace(clause, {w: "" for w in lexicon.filler})
     clause = aligned_replace(clause, dict(lexicon.formal))
@@ -160,14 +178,23 @@ def _counted_people(clause: str, lexicon: Lexicon) -> str:
     if not lexicon.people or "个" not in clause:
         return clause
     nouns = "|".join(re.escape(word) for word in lexicon.people)
-    return re.sub(rf"(?<={_COUNT_BEFORE_GE})个(?=(?:{nouns}))", "名", clause)
+    clause = re.sub(rf"(?<={_COUNT_BEFORE_GE})个(?=(?:{nouns}))", "名", clause)
+    # "老年人30个左右", "党员有3个": the count right after the noun
+    return re.sub(rf"((?:{nouns})(?:约有|共有|有|约|共|为)?{_COUNT_BEFORE_GE}+)个(?![\u4e00-\u9fff]{{0,1}}(?:小区|楼|点|项|场|次))",
+                  r"\1名", clause)
 
 
 def _drop_leadin(clause: str, lexicon: Lexicon) -> str:
+    """"问题的话，…" and "主要是…": words that only announce what follows go."""
     for word in lexicon.leadins:
-        if clause.startswith(word) and len(clause) > len(word):
+        if clause.startswith(word):
             return clause[len(word):].lstrip("：: ")
     return clause
+
+
+# Degree words jieba glues to the word before them ("助餐|点太少"): an entry starting with one may
+# start inside a word ("太少" → "偏少"), and still must end where a word ends.
+_DEGREE = "太挺很蛮"
 
 
 def aligned_replace(text: str, table: dict[str, str]) -> str:
@@ -185,7 +212,7 @@ def aligned_replace(text: str, table: dict[str, str]) -> str:
     out, index = [], 0
     while index < len(text):
         word = None
-        if index in bounds:
+        if index in bounds or (text[index] in _DEGREE and index + 1 < len(text)):
             word = next((w for w in words if text.startswith(w, index) and index + len(w) in bounds), None)
         if word is None:
             out.append(text[index])

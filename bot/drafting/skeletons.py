@@ -170,6 +170,7 @@ def _slot(data: Mapping[str, Any]) -> Slot:
         kind=data["kind"],
         cues=_strings(data.get("cues")),
         patterns=_strings(data.get("patterns")),
+        follows=str(data.get("follows") or ""),
     )
 
 

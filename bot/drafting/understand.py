@@ -322,12 +322,17 @@ def _by_unit(masked: str, clauses: list[_Clause], leftovers: Sequence[tuple[int,
     for sentence in sorted({c.sentence for c in clauses if c.role == "statement"}):
         parts = [c for c in clauses if c.sentence == sentence and c.role == "statement"]
         candidates: list[Mention] = []
+        in_sentence = [mentions[s] for s in spans for c in parts if c.start <= s < c.end and s in mentions]
+        # Only the words of the slots these numbers could fill may go unsaid: "专业护理人员缺，只有2个"
+        # speaks of staff, so its 2个 is no count of unresolved problems.
+        labels = tuple(s.label for s in slots if s.kind in ("count", "amount") and s.name not in taken
+                       and any(accepts(s, m) for m in in_sentence))
         for clause in parts:
             inside = [mentions[s] for s in spans if clause.start <= s < clause.end and s in mentions]
             marks = list(covered)
             for m in inside:
                 marks[m.start:m.end] = [True] * (m.end - m.start)
-            if len(inside) > 1 or not _captured(norm, clause, marks, lexicon, tuple(s.label for s in slots)):
+            if len(inside) > 1 or not _captured(norm, clause, marks, lexicon, labels):
                 candidates = []
                 break
             candidates += [m for m in inside if not m.bare and not m.frequency and not m.lone_one]

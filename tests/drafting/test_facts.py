@@ -432,3 +432,18 @@ PARTY = (MEMBERS, NEW_MEMBERS, ACTIVISTS)
 ])
 def test_a_cue_split_by_its_number_and_people_counted_with_ge(text: str, expected: dict[str, tuple[str, str, str]]) -> None:
     assert facts_of(text, PARTY) == expected
+
+
+HOUSES = Slot("households", "居民户数", "户", "count", ("户数", "居民"))
+PEOPLE = Slot("population", "常住人口", "人", "count", ("常住人口", "人口"), follows="households")
+ELDERLY = Slot("elderly", "老年人数", "人", "count", ("老年人", "老人"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("社区有3100户，8200人，老人有1900多人", {"households": ("3100", "户", ""), "population": ("8200", "人", ""),
+                                           "elderly": ("1900", "人", "多")}),
+    ("居民3100户、8200人", {"households": ("3100", "户", ""), "population": ("8200", "人", "")}),
+    ("老人1900人，3100户", {"elderly": ("1900", "人", "")}),  # the order is the phrase: 户 first
+])
+def test_people_right_after_households_are_the_population(text: str, expected: dict[str, tuple[str, str, str]]) -> None:
+    assert facts_of(text, (HOUSES, PEOPLE, ELDERLY)) == expected

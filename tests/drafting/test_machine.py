@@ -192,3 +192,11 @@ def test_skipping_in_words_skips_the_section() -> None:
     desk.say(*START, "a:today")
     text = desk.text("这个先跳过，下次再补")
     assert "已跳过本节" in text and desk.session.step == 1
+
+
+def test_a_period_typed_relative_to_today_is_dated_and_a_name_is_no_period() -> None:
+    desk = Desk()
+    desk.say(*START[:-2])  # up to the period question
+    assert "没有看出这是哪个时间段" in desk.text("幸福里社区")
+    desk.say("今年上半年")
+    assert desk.draft is not None and desk.draft.basics["period"] == "2025年上半年"  # TODAY is in 2025
