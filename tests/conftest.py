@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.offline import set_offline_environment
 
 set_offline_environment()  # before any test imports a model library
+
+# make test (and so CI) draws the same examples on every run: a landing never fails on a new draw.
+# Hunting for bugs, draw new ones with DRAFTER_PROPERTY_RANDOM=1 (and DRAFTER_PROPERTY_SCALE=20 for
+# more); a failure found so becomes an @example beside its property.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("exploring", derandomize=False)
+hypothesis_settings.load_profile("exploring" if os.environ.get("DRAFTER_PROPERTY_RANDOM") == "1" else "repeatable")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

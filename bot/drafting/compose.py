@@ -21,6 +21,7 @@ from bot.drafting.register import enumerated_items, formalize, join_items, relis
 __all__ = ["compose_step", "paragraphs_of"]
 
 _SHORTEST_PARAGRAPH = 30  # characters: anything shorter reads as a fragment on a line of its own
+_LONGEST_PARAGRAPH = 200  # ... unless the paragraph before it is long enough already
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 
 
@@ -74,7 +75,8 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     paragraphs = list(body)
     if own:
         said = "".join(own)
-        if paragraphs and len(said) < _SHORTEST_PARAGRAPH:
+        before = len(paragraphs[-1]) + (len(lead) if len(paragraphs) == 1 else 0) if paragraphs else 0
+        if paragraphs and len(said) < _SHORTEST_PARAGRAPH and before + len(said) <= _LONGEST_PARAGRAPH:
             paragraphs[-1] += said  # one short sentence goes on from the paragraph before it
         else:
             paragraphs.append(said)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,7 +40,10 @@ class Lexicon:
     people: tuple[str, ...] = ()  # nouns for persons: counted with 名, not 个
     topic_markers: tuple[str, ...] = ()  # "党建这块，…": a clause naming what the next ones are about
     list_openers: tuple[str, ...] = ()  # "下一步将": said once by a list's lead, not by each item
-    years: tuple[tuple[str, int], ...] = ()  # 今年 → 0, 明年 → 1: years from the writing date, longest first
+    years: tuple[tuple[str, int], ...] = ()
+    # Fixed terms with numerals in them (三会一课, 残疾人两项补贴): their numerals are no figures
+    # (prompts/llm/fixed_terms.txt, the list the model's guard uses too).
+    fixed_terms: tuple[str, ...] = ()  # 今年 → 0, 明年 → 1: years from the writing date, longest first
 
     @classmethod
     def from_data(cls, data: JsonObject) -> Lexicon:
@@ -73,7 +76,12 @@ class Lexicon:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Lexicon:
-    return Lexicon.from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    lexicon = Lexicon.from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    terms = path.parent / "llm" / "fixed_terms.txt"
+    if not terms.is_file():
+        return lexicon
+    lines = (line.strip() for line in terms.read_text(encoding="utf-8").splitlines())
+    return replace(lexicon, fixed_terms=_longest_first(line for line in lines if line and not line.startswith("#")))
 
 
 def load_lexicon(prompts_dir: Path = PROMPTS_DIR) -> Lexicon:

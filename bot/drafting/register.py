@@ -167,7 +167,7 @@ def _clause(clause: str, lexicon: Lexicon) -> str:
             clause = clause[: -len(ending)] + formal
             break
     clause = strip_particles(clause, lexicon)
-    return _figures(clause).strip(" \t\u3000")
+    return _figures(clause, lexicon.fixed_terms).strip(" \t\u3000")
 
 
 _COUNT_BEFORE_GE = r"[0-9０-９一二两三四五六七八九十百千几]"
@@ -233,7 +233,17 @@ def strip_particles(clause: str, lexicon: Lexicon) -> str:
     return clause
 
 
-def _figures(clause: str) -> str:
+def _in_fixed_term(clause: str, start: int, end: int, terms: Sequence[str]) -> bool:
+    for term in terms:
+        at = clause.find(term)
+        while at != -1:
+            if at < end and start < at + len(term):
+                return True
+            at = clause.find(term, at + 1)
+    return False
+
+
+def _figures(clause: str, fixed_terms: Sequence[str] = ()) -> str:
     """Counts and measures in Arabic figures ("二十多分钟" → "20多分钟"), the same value and unit.
 
     "一" alone stays a word ("一名党员" as an article), as do figures inside fixed terms."""
@@ -241,7 +251,8 @@ def _figures(clause: str) -> str:
     out, last = [], 0
     for mention in scan(norm):
         if (mention.kind != "quantity" or not isinstance(mention.value, Decimal) or mention.lone_one
-                or (not mention.unit and mention.chinese)):
+                or (not mention.unit and mention.chinese)
+                or _in_fixed_term(norm, mention.start, mention.end, fixed_terms)):
             continue
         original = clause[mention.start:mention.end]
         approx = mention.approx

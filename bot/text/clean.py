@@ -46,7 +46,9 @@ _HEADING_SPACE_BODY = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、
 
 _MD_HEADING = re.compile(r"^(?:(?:#{1,6}|[-*•])\s+)+")  # markdown heading marks and list bullets
 # Document sites glue the title, twice, to the start of the text: "标题标题今年以来……".
+# Only a title is glued so: a repeat naming no kind of document ("三百余人社区三百余人社区。") was written.
 _DOUBLED_START = re.compile(r"^(?:\d{1,2}、)?([^。，、；！？：\s]{6,40}?)\1(?!\1)(?=\S)")
+_DOCUMENT_NOUN = re.compile(r"总结|报告|计划|方案|汇报|讲话|体会|材料|范文|汇总|述职|篇")
 _SPACED_L1 = re.compile(r"^([一二三四五六七八九十]{1,3})[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -167,7 +169,8 @@ def clean_lines(raw_text: str) -> list[Line]:
         if marker is not None or line_is_furniture(text, is_heading(text)):
             continue
         doubled = _DOUBLED_START.match(text)
-        if doubled and len(set(doubled.group(1))) >= 4 and not (is_heading(text) or is_doc_marker(text)):
+        if (doubled and len(set(doubled.group(1))) >= 4 and _DOCUMENT_NOUN.search(doubled.group(1))
+                and not (is_heading(text) or is_doc_marker(text))):
             title = doubled.group(1)
             if _is_new_title(title, recent):
                 staged.append(Line(mask_identifiers(title), _shown_raw(raw)))

@@ -43,3 +43,10 @@ def test_raw_line_is_kept_for_display_of_the_original():
     lines = clean_lines("黨員學(xué)習(xí)\n")
     assert lines[0].text == "党员学习"
     assert lines[0].raw == "黨員學(xué)習(xí)"
+
+
+def test_a_title_glued_twice_to_the_text_is_split_off_but_a_repeat_that_names_no_document_is_kept():
+    raw = "青禾社区年度工作总结青禾社区年度工作总结今年以来，社区坚持党建引领，各项工作稳步推进。\n"
+    assert texts(raw) == ["青禾社区年度工作总结", "今年以来，社区坚持党建引领，各项工作稳步推进。"]
+    written = "服务居民三百余人服务居民三百余人次，活动效果良好。\n"
+    assert texts(written) == [written.strip()]
