@@ -105,6 +105,8 @@ class Mention:
 
 def display(value: Decimal, unit: str, approx: str) -> str:
     number = format_number(value)
+    if approx == "来":  # spoken "7000来人" is written "7000人左右"
+        approx = "左右"
     if approx in POST_MARKERS:
         return f"{number}{unit}{approx}"
     if approx in MID_MARKERS:

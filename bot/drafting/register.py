@@ -252,14 +252,13 @@ def _figures(clause: str, fixed_terms: Sequence[str] = ()) -> str:
     for mention in scan(norm):
         if (mention.kind != "quantity" or not isinstance(mention.value, Decimal) or mention.lone_one
                 or (not mention.unit and mention.chinese)
-                or _in_fixed_term(norm, mention.start, mention.end, fixed_terms)):
-            continue
+                or _in_fixed_term(norm, mention.start, mention.end, fixed_terms)
+                or (mention.chinese and clause[:mention.start].endswith(("这", "那", "此")))):
+            continue  # "这两个方面" counts ways of looking, not things: it stays in words
         original = clause[mention.start:mention.end]
         approx = mention.approx
-        if approx == "来":
-            approx = "左右"
         written = display(mention.value, mention.multiplier + mention.unit, approx)
-        if clause[:mention.start].endswith(("约", "大约", "约有")) and approx in ("左右", "上下"):
+        if clause[:mention.start].endswith(("约", "大约", "约有")) and approx in ("左右", "上下", "来"):
             written = display(mention.value, mention.multiplier + mention.unit, "")
         if written != original:
             out.append(clause[last:mention.start])

@@ -38,8 +38,8 @@ def exported(tmp_path: Path, name: str) -> tuple[list[str], str]:
 def test_a_draft_typed_as_staff_chat_reads_as_a_document(tmp_path: Path, name: str) -> None:
     paragraphs, _ = exported(tmp_path, name)
     text = "\n".join(paragraphs)
-    year = str(datetime.date.today().year)
-    expect = {key: [str(v).replace("{year}", year) for v in values]
+    year = datetime.date.today().year
+    expect = {key: [str(v).replace("{year}", str(year)).replace("{next_year}", str(year + 1)) for v in values]
               for key, values in CONVERSATIONS[name]["expect"].items()}
     assert [f for f in expect["facts"] if f not in text] == [], "facts missing or at the wrong magnitude"
     assert [a for a in expect["absent"] if a in text] == [], "remarks, stale figures or colloquial words printed"

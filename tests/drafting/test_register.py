@@ -21,6 +21,9 @@ LEXICON = load_lexicon(PROMPTS_DIR)
     ("走过来要二十多分钟", "步行需20多分钟。"),
     ("问题的话就是人少事多", "人少事多。"),
     ("大概有四十来个", "约有40个。"),
+    ("二十来人", "20人左右。"),
+    ("总的思路还是党建引领，重点是这两块", "总体思路是党建引领，重点抓好这两个方面。"),
+    ("保障的话，经费15万元", "经费15万元。"),
 ])
 def test_colloquial_notes_become_document_sentences(said: str, written: str) -> None:
     assert formalize(said, LEXICON) == written

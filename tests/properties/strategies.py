@@ -112,6 +112,8 @@ def numeral(draw: st.DrawFn, value: Decimal) -> str:
 def shown(value: Decimal, unit: str, approx: str) -> str:
     """How a draft must show a fact, written independently of ``Fact.display``."""
     number = format_number(value)
+    if approx == "来":  # spoken; a document writes 左右
+        return f"{number}{unit}左右"
     if approx in PRE_MARKERS:
         return f"{approx}{number}{unit}"
     if approx in MID_MARKERS:
