@@ -29,7 +29,8 @@ _ENDINGS = (("这些事情", "等工作"), ("这些事", "等工作"), ("这些"
             ("等等", "等"))
 # "社区老年人多" → "社区老年人较多": a clause ending on a bare 多/少 after a noun. Not after a degree
 # word, a numeral (三百多) or a verb it belongs to (减少, 缺少, 增多), nor in a pair (人少事多).
-_BARE_AMOUNT_END = re.compile(r"(?<=[\u4e00-\u9fff])(?<![多少].)(?<![很较太偏最许众诸增过不好更居繁颇大减缺稀至老年多变几一二两三四五六七八九十百千万])([多少])$")
+_NOT_BEFORE_BARE_AMOUNT = "很较太偏最许众诸增过不好更居繁颇大减缺稀至老年多变几一二两三四五六七八九十百千万"
+_BARE_AMOUNT_END = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![多少].)(?<![{_NOT_BEFORE_BARE_AMOUNT}])([多少])$")
 _DOUBLED = re.compile(r"(社区|约|共)\1+")
 # "开展了“红色楼栋长”，…": a quoted name after 开展 is an activity; the document says so.
 _BARE_QUOTED_ACTIVITY = re.compile(r"(开展了?|组织了?|推行了?)(“[^”]{2,16}”)(?=[，。；、]|$)")
