@@ -27,6 +27,14 @@ def draft_with(text: str, step: Step = STEP) -> Draft:
     return draft
 
 
+def annual_step(section_id: str) -> Step:
+    """One section of the annual summary as the outline makes it a step."""
+    section = next(s for s in load_kinds(PROMPTS_DIR)["annual_summary"].sections if s.id == section_id)
+    return Step(key=section.id, heading=section.heading, level=1, intro=section.intro, questions=section.questions,
+                slots=section.slots, query=section.query, template=section.template, lead=section.lead,
+                closing=section.closing, form=section.form)
+
+
 def body(draft: Draft, steps: list[Step] | None = None) -> str:
     doc = render_draft("{{ community }}{{ period }}", steps or [STEP], draft)
     return "\n".join(p for s in doc.sections for p in s.paragraphs)
@@ -53,11 +61,7 @@ def test_an_unanswered_section_is_marked_pending():
 
 
 def test_a_list_section_reads_one_shi_er_shi_with_its_lead_and_closing():
-    kind = load_kinds(PROMPTS_DIR)["annual_summary"]
-    section = next(s for s in kind.sections if s.id == "problems")
-    step = Step(key=section.id, heading=section.heading, level=1, intro=section.intro, questions=section.questions,
-                slots=section.slots, query=section.query, template=section.template, lead=section.lead,
-                closing=section.closing, form=section.form)
+    step = annual_step("problems")
     text = body(draft_with("老旧小区还有4个没改造。居民活动场地太小。人手不够，年轻人少。", step), [step])
     assert "主要表现在：一是" in text and "二是" in text and "三是" in text
     assert "4个" in text and "太小" not in text and "人手不足" in text
@@ -72,11 +76,7 @@ def test_one_short_sentence_goes_on_from_the_paragraph_before_it():
 
 
 def test_list_items_drop_the_staff_members_numbering_and_a_repeated_opener():
-    kind = load_kinds(PROMPTS_DIR)["annual_summary"]
-    section = next(s for s in kind.sections if s.id == "next_steps")
-    step = Step(key=section.id, heading=section.heading, level=1, intro=section.intro, questions=section.questions,
-                slots=section.slots, query=section.query, template=section.template, lead=section.lead,
-                closing=section.closing, form=section.form)
+    step = annual_step("next_steps")
     text = body(draft_with("明年准备：第一个是把剩下的小区改造完；第二个是建一个社区食堂", step), [step])
     assert "一是把剩余的小区改造完；二是建一个社区食堂" in text
     assert "第一个是" not in text and "下一步将把" not in text
