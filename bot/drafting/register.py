@@ -31,6 +31,8 @@ _ENDINGS = (("这些事情", "等工作"), ("这些事", "等工作"), ("这些"
 # word, a numeral (三百多) or a verb it belongs to (减少, 缺少, 增多), nor in a pair (人少事多).
 _NOT_BEFORE_BARE_AMOUNT = "很较太偏最许众诸增过不好更居繁颇大减缺稀至老年多变几一二两三四五六七八九十百千万"
 _BARE_AMOUNT_END = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![多少].)(?<![{_NOT_BEFORE_BARE_AMOUNT}])([多少])$")
+# "摸清垃圾分类为什么推进难" → "摸清垃圾分类推进难的原因": a question inside a statement, as a document words it.
+_ASKING_WHY = re.compile(r"(摸清|了解|弄清|查找|分析|找准|研究)([^，。；？?]{1,16}?)为什么([^，。；？?]{1,10})$")
 _DOUBLED = re.compile(r"(社区|约|共)\1+")
 # "开展了“红色楼栋长”，…": a quoted name after 开展 is an activity; the document says so.
 _BARE_QUOTED_ACTIVITY = re.compile(r"(开展了?|组织了?|推行了?)(“[^”]{2,16}”)(?=[，。；、]|$)")
@@ -172,6 +174,7 @@ def _clause(clause: str, lexicon: Lexicon) -> str:
             break
     clause = strip_particles(clause, lexicon)
     clause = _BARE_AMOUNT_END.sub(r"较\1", clause)
+    clause = _ASKING_WHY.sub(r"\1\2\3的原因", clause)
     return _figures(clause, lexicon.fixed_terms).strip(" \t\u3000")
 
 
