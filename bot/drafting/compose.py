@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.drafting.draft import SectionAnswers
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.outline import Step
-from bot.drafting.register import enumerated_items, formalize, join_items, relist
+from bot.drafting.register import enumerated_items, enumeration, formalize, join_items, relist
 
 __all__ = ["compose_step", "paragraphs_of"]
 
@@ -43,7 +43,7 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
         pieces = [item for st in statements for item in enumerated_items(st.text)]
         own = [_without_opener(s, lexicon) for s in (formalize(piece, lexicon) for piece in pieces) if s]
     else:
-        own = [s for s in (relist(st.text, lexicon) for st in statements) if s]
+        own = [s for s in (relist(text, lexicon) for text in _numbered_runs([st.text for st in statements])) if s]
 
     def render(source: str) -> str:
         if not source:
@@ -83,6 +83,18 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     paragraphs[0] = _join(lead, paragraphs[0])
     paragraphs[-1] = _join(paragraphs[-1], closing)
     return paragraphs
+
+
+def _numbered_runs(texts: list[str]) -> list[str]:
+    """Statements continuing the staff member's numbering ("一是…", then "二是…") as one, so their
+    list reads 一是…；二是… in one sentence."""
+    runs: list[str] = []
+    for text in texts:
+        if runs and enumeration(runs[-1])[1] and enumeration(text)[0] == "":
+            runs[-1] = runs[-1].rstrip("。；;，,") + "；" + text
+        else:
+            runs.append(text)
+    return runs
 
 
 def _without_opener(item: str, lexicon: Lexicon) -> str:

@@ -186,17 +186,29 @@ def _in_slot_magnitude(value: Decimal, written: str, slot: Slot) -> tuple[Decima
 # Cues, clauses and assignment
 
 
+_HALF = 2  # each half of a split cue is at least a word
+# Words staff put inside a two-word cue: "经费有缺口" is 经费缺口, "党员的大会" is not needed.
+_INSIDE_CUE = ("还有", "也有", "有", "上的", "方面的", "方面")
+
+
+def _spellings(word: str) -> list[str]:
+    """A cue as written and, for a cue of two two-character words, with a connecting word inside."""
+    if len(word) != 2 * _HALF:
+        return [word]
+    return [word] + [word[:_HALF] + inside + word[_HALF:] for inside in _INSIDE_CUE]
+
+
 def _find_cues(norm: str, slots: Sequence[Slot]) -> list[_Cue]:
     found: list[_Cue] = []
     for slot in slots:
         for spelling in slot.cues:
-            word = spelling.translate(FULLWIDTH_TO_ASCII)
-            if not word:
-                continue
-            index = norm.find(word)
-            while index != -1:
-                found.append(_Cue(index, index + len(word), slot.name))
-                index = norm.find(word, index + 1)
+            for word in _spellings(spelling.translate(FULLWIDTH_TO_ASCII)):
+                if not word:
+                    continue
+                index = norm.find(word)
+                while index != -1:
+                    found.append(_Cue(index, index + len(word), slot.name))
+                    index = norm.find(word, index + 1)
     # "大会" inside "党员大会" belongs to the longer cue, and of two overlapping cues the one that
     # starts first wins ("新增低保户" is 新增低保, not 低保户); equal spans (a cue shared by two slots) stay.
     found.sort(key=lambda cue: (cue.start, -cue.end))
@@ -297,7 +309,6 @@ def _counts_people_with_ge(slot: Slot, mention: Mention) -> bool:
 
 # Between the two halves of a cue typed around its number ("发展了2名党员").
 _SPLIT_GAPS = ("了", "过", "")
-_HALF = 2  # each half of a split cue is at least a word
 
 
 def _split_cue(mention: Mention, slots: dict[str, Slot], norm: str) -> _Cue | None:

@@ -110,6 +110,8 @@ def display(value: Decimal, unit: str, approx: str) -> str:
     if approx in POST_MARKERS:
         return f"{number}{unit}{approx}"
     if approx in MID_MARKERS:
+        if unit[:1] in MULTIPLIERS and value % 10 != 0:  # 五万多 is 5万多元, never 5多万元 (but 10余万元)
+            return f"{number}{unit[:1]}{approx}{unit[1:]}"
         return f"{number}{approx}{unit}"
     return f"{approx}{number}{unit}"
 

@@ -112,6 +112,7 @@ def test_fact_source_is_the_exact_text_the_fact_came_from() -> None:
         (Fact("reemployed", Decimal(300), "人", "近", "近300人"), "近300人"),
         (Fact("relief_fund", Decimal("1.5"), "万元", "", "1.5万元"), "1.5万元"),
         (Fact("relief_fund", Decimal("10"), "万元", "余", "10余万元"), "10余万元"),
+        (Fact("relief_fund", Decimal("5"), "万元", "多", "五万多"), "5万多元"),  # never 5多万元
         (Fact("mediation_rate", Decimal("98.0"), "%", "", "百分之九十八"), "98%"),
         (Fact("relief_fund", Decimal(500), "元", "约", "约500元"), "约500元"),
         (Fact("relief_fund", Decimal(500), "元", "左右", "500元左右"), "500元左右"),

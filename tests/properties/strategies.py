@@ -116,6 +116,8 @@ def shown(value: Decimal, unit: str, approx: str) -> str:
         return f"{number}{unit}左右"
     if approx in PRE_MARKERS:
         return f"{approx}{number}{unit}"
+    if approx in MID_MARKERS and unit[:1] in "万亿" and value % 10 != 0:
+        return f"{number}{unit[:1]}{approx}{unit[1:]}"
     if approx in MID_MARKERS:
         return f"{number}{approx}{unit}"
     return f"{number}{unit}{approx}"
