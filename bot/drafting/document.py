@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.drafting.numerals import parse_number
@@ -143,15 +143,42 @@ def numbered_headings(draft: RenderedDraft) -> list[tuple[str, Section]]:
     """
     result: list[tuple[str, Section]] = []
     counters = [0] * HEADING_LEVELS
-    for section in draft.sections:
+    siblings = _sibling_counts(draft.sections)
+    for index, section in enumerate(draft.sections):
         if not section.heading.strip():
             result.append(("", section))
             continue
         level = heading_level(section)
         counters[level - 1] += 1
         counters[level:] = [0] * (HEADING_LEVELS - level)
-        result.append((_numbered(level, counters[level - 1], section.heading), section))
+        if level > 1 and siblings[index] == 1:  # a lone subsection ("（一）" with no "（二）") is not numbered
+            result.append((section.heading, section))
+        else:
+            result.append((_numbered(level, counters[level - 1], section.heading), section))
     return result
+
+
+def _sibling_counts(sections: Sequence[Section]) -> list[int]:
+    """For each titled section, how many titled sections share its level under the same parent."""
+    groups: list[int] = []  # per section, the id of its group of siblings
+    sizes: dict[int, int] = {}
+    parents = [-1] * (HEADING_LEVELS + 1)  # the group opened by the last heading at each level
+    next_group = 0
+    open_groups: dict[tuple[int, int], int] = {}
+    for index, section in enumerate(sections):
+        if not section.heading.strip():
+            groups.append(-1)
+            continue
+        level = heading_level(section)
+        key = (level, parents[level - 1])
+        if key not in open_groups:
+            open_groups[key] = next_group
+            next_group += 1
+        group = open_groups[key]
+        groups.append(group)
+        sizes[group] = sizes.get(group, 0) + 1
+        parents[level:] = [index] * (HEADING_LEVELS + 1 - level)
+    return [sizes.get(group, 0) for group in groups]
 
 
 # 2025年12月20日, 2025-12-20, 2025/12/20, 2025.12.20, 二〇二五年十二月二十日, with or without

@@ -159,8 +159,10 @@ def test_headings_numbered_in_order_with_heiti_and_kaiti(docx_file: DocxDocument
         ("（二）聚焦民生服务", {"楷体_GB2312"}),
         ("二、存在的问题", {"黑体"}),
         ("三、下一步打算", {"黑体"}),
-        ("（一）工作措施", {"楷体_GB2312"}),
     ]
+    # A lone subsection ("（一）" with no "（二）") keeps its heading and style, without a number.
+    lone = [(p.text, east_asia_font(p)) for p in docx_file.paragraphs if p.text == "工作措施"]
+    assert lone == [("工作措施", {"楷体_GB2312"})]
 
 
 def test_untitled_opening_has_no_heading(docx_file: DocxDocument) -> None:
@@ -277,11 +279,13 @@ def test_level3_headings_numbered_1_in_bold_fangsong(tmp_path: Path) -> None:
             Section("完善议事规则", 3, ()),
             Section("服务民生", 2, ()),
             Section("开设助餐点", 3, ()),
+            Section("开展上门服务", 3, ()),
+            Section("存在问题", 1, ()),
         ),
     )
     doc = Document(str(to_docx(draft, tmp_path / "l3.docx")))
     level3 = [p for p in doc.paragraphs if re.match(r"\d\.", p.text)]
-    assert [p.text for p in level3] == ["1.建立联席会议", "2.完善议事规则", "1.开设助餐点"]
+    assert [p.text for p in level3] == ["1.建立联席会议", "2.完善议事规则", "1.开设助餐点", "2.开展上门服务"]
     for heading in level3:
         assert east_asia_font(heading) == {"仿宋_GB2312"}
         assert all(run.font.bold for run in heading.runs)
@@ -296,14 +300,15 @@ def test_level3_headings_numbered_1_in_bold_fangsong(tmp_path: Path) -> None:
 def test_markdown_numbers_headings_and_closes_like_the_docx(tmp_path: Path) -> None:
     draft = RenderedDraft(
         title="t",
-        sections=(Section("", 1, ("开头。",)), Section("甲", 1, ()), Section("子", 2, ()), Section("细", 3, ("正文。",))),
+        sections=(Section("", 1, ("开头。",)), Section("甲", 1, ()), Section("子", 2, ()), Section("细", 3, ("正文。",)),
+                  Section("末", 3, ()), Section("丑", 2, ()), Section("乙", 1, ())),
         issuers=("中共幸福里社区委员会", "幸福里社区居民委员会"), date="2025-12-20",
     )
     doc = Document(str(to_docx(draft, tmp_path / "same.docx")))
     markdown = to_markdown(draft)
     md_headings = [line.lstrip("#").strip() for line in markdown.splitlines() if line.startswith("##")]
-    docx_headings = [p.text for p in doc.paragraphs if re.match(r"(一、|（一）|1\.)", p.text)]
-    assert md_headings == docx_headings == ["一、甲", "（一）子", "1.细"]
+    docx_headings = [p.text for p in doc.paragraphs if re.match(r"([一二]、|（[一二]）|[12]\.)", p.text)]
+    assert md_headings == docx_headings == ["一、甲", "（一）子", "1.细", "2.末", "（二）丑", "二、乙"]
     tail = [line.strip("\u3000") for line in markdown.strip().split("\n\n")[-3:]]
     assert tail == ["中共幸福里社区委员会", "幸福里社区居民委员会", "2025年12月20日"]
     assert markdown.index("正文。") < markdown.index("中共幸福里社区委员会")
@@ -362,7 +367,7 @@ def test_markdown_has_headings_in_order_and_pending_checklist(draft: RenderedDra
         "### （二）聚焦民生服务",
         "## 二、存在的问题",
         "## 三、下一步打算",
-        "### （一）工作措施",
+        "### 工作措施",
         "## 待补充清单",
     ]
     positions = [lines.index(h) for h in expected]
@@ -398,7 +403,7 @@ def test_level2_numbering_restarts_and_untitled_is_blank() -> None:
         ),
     )
     assert [text for text, _ in numbered_headings(draft)] == [
-        "", "一、甲", "（一）子", "二、乙", "（一）丑", "（二）寅",
+        "", "一、甲", "子", "二、乙", "（一）丑", "（二）寅",  # a lone （一） is printed without its number
     ]
 
 
@@ -416,7 +421,7 @@ def test_level3_numbering_restarts_under_each_higher_heading() -> None:
         ),
     )
     assert [text for text, _ in numbered_headings(draft)] == [
-        "一、甲", "1.a", "2.b", "（一）子", "1.c", "二、乙", "1.d",
+        "一、甲", "1.a", "2.b", "子", "c", "二、乙", "d",  # lone subsections keep no number
     ]
 
 

@@ -47,6 +47,8 @@ WITH_OLD = (
     "把{old}改成{new}",
     "{old}改为{new}",
     "更正一下，{old}应为{new}",
+    "刚才说的{old}是错的，应该是{new}",
+    "{old}是错误的，正确的是{new}",
 )
 WITHOUT_OLD = (
     "更正：{cue}{new}",
