@@ -11,7 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from bot.drafting.draft import Draft
-from bot.drafting.facts import Fact, fact_of
+from bot.drafting.facts import Fact, extract, fact_of
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.numerals import FULLWIDTH_TO_ASCII
 from bot.drafting.outline import Step
@@ -30,6 +30,8 @@ def apply_reading(draft: Draft, steps: Sequence[Step], step: Step, reading: Read
     lines: list[str] = []
     corrected: set[str] = set()
     for correction in reading.corrections:
+        if correction.numeric and correction.fact is None and correction.old_mention is None:
+            correction = replace(correction, fact=_named_elsewhere(reading.text, correction, steps, step))
         echoed, slot = _apply_correction(draft, steps, step, correction, labels, words)
         lines += echoed
         if slot:
@@ -67,6 +69,14 @@ def apply_reading(draft: Draft, steps: Sequence[Step], step: Step, reading: Read
             section.model_text = section.model_candidate = ""
         lines.append(words.say("model_text_dropped"))
     return lines
+
+
+def _named_elsewhere(text: str, correction: Correction, steps: Sequence[Step], step: Step) -> Fact | None:
+    """"前面党员人数写错了，应该是236名", typed in another section: the new figure read against every
+    section's slots, when the current section has none that names it."""
+    others = [slot for s in steps if s.key != step.key for slot in s.slots]
+    found = [fact for fact in extract(text, others).facts.values() if fact.source == correction.new]
+    return found[0] if len(found) == 1 else None
 
 
 def _apply_correction(draft: Draft, steps: Sequence[Step], step: Step, correction: Correction,
