@@ -578,6 +578,11 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
         if pair is not None:
             for mention, slot in pair:
                 take(_Claim(mention, slot, None))
+    # "7月1号到7月20号，调研组3人": a span of dates is the time the one date slot asks for, cue or not.
+    open_dates = [slot for slot in by_name.values() if slot.kind == "date" and slot.name not in facts]
+    spans = [m for m in mentions if m.kind == "date" and m.start not in claimed and "至" in str(m.value)]
+    if len(open_dates) == 1 and len(spans) == 1:
+        take(_Claim(spans[0], open_dates[0], None))
     # "临时救助12户，金额3.6万元": a number in a clause without a cue belongs to the one open slot
     # that a cue earlier in its sentence names and that takes its unit.
     for mention in candidates:

@@ -258,6 +258,11 @@ def _figures(clause: str, fixed_terms: Sequence[str] = ()) -> str:
     norm = clause.translate(FULLWIDTH_TO_ASCII)
     out, last = [], 0
     for mention in scan(norm):
+        if mention.kind == "date" and isinstance(mention.value, str) and mention.value != norm[mention.start:mention.end]:
+            # "7月1号到7月20号" → "7月1日至7月20日", "二〇二五年三月" → "2025年3月"
+            out.append(clause[last:mention.start] + mention.value)
+            last = mention.end
+            continue
         if (mention.kind != "quantity" or not isinstance(mention.value, Decimal) or mention.lone_one
                 or (not mention.unit and mention.chinese)
                 or _in_fixed_term(norm, mention.start, mention.end, fixed_terms)
