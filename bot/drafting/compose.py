@@ -38,12 +38,13 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     facts = {name: fact.display_with_note() for name, fact in (answers.fact_objects() if answers else {}).items()
              if name not in carried}
     listed = step.form == "list"
+    where = f"{step.heading}{step.parent}{step.name}{topic_name}"
     # A list's items are the staff member's items without their own numbering ("一个是…二个是…").
     if listed:
         pieces = [item for st in statements for item in enumerated_items(st.text)]
-        own = [_without_opener(s, lexicon) for s in (formalize(piece, lexicon) for piece in pieces) if s]
+        own = [_without_opener(s, lexicon) for s in (formalize(piece, lexicon, where) for piece in pieces) if s]
     else:
-        own = [s for s in (relist(text, lexicon) for text in _numbered_runs([st.text for st in statements])) if s]
+        own = [s for s in (relist(text, lexicon, where) for text in _numbered_runs([st.text for st in statements])) if s]
 
     def render(source: str) -> str:
         if not source:

@@ -362,6 +362,11 @@ def _followed_pair(first: Mention, second: Mention, slots: dict[str, Slot], fact
     return None
 
 
+def _another_rate_between(norm: str, cue: _Cue, mention: Mention) -> bool:
+    """"垃圾分类的话，居民知晓率达到85%": a rate named between a cue and a percentage owns it."""
+    return mention.unit == "%" and cue.end <= mention.start and "率" in norm[cue.end:mention.start]
+
+
 def _choose_cue(
     mention: Mention, accepted: frozenset[str], norm: str, scopes: Sequence[_Segment | None],
     by_ge: frozenset[str] = frozenset(),
@@ -377,6 +382,8 @@ def _choose_cue(
         glued_before = cue.end <= mention.start and _is_connector_gap(norm[cue.end:mention.start])
         glued_after = cue.start >= mention.end and norm[mention.end:cue.start] in ("", "的")
         if cue.slot in by_ge and cue.slot not in accepted and not (glued_before or glued_after):
+            return None
+        if _another_rate_between(norm, cue, mention):
             return None
         if mention.bare and not glued_before:
             return None
@@ -592,7 +599,7 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
             continue
         lo, _ = _sentence_of(norm, mention.start)
         fitting = {cue.slot: cue for cue in cues if lo <= cue.start < mention.start and cue.slot not in facts
-                   and _accepts(by_name[cue.slot], mention)}
+                   and _accepts(by_name[cue.slot], mention) and not _another_rate_between(norm, cue, mention)}
         if len(fitting) == 1:
             name = next(iter(fitting))
             take(_Claim(mention, by_name[name], fitting[name]))

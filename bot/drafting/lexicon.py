@@ -39,6 +39,8 @@ class Lexicon:
     continuations: tuple[str, ...]  # a clause starting so goes on from the one before
     people: tuple[str, ...] = ()  # nouns for persons: counted with 名, not 个
     topic_markers: tuple[str, ...] = ()  # "党建这块，…": a clause naming what the next ones are about
+    conditionals: tuple[str, ...] = ()  # "有条件的话": a condition, not a topic
+    topic_as: str = ""  # how the document names such a topic before what is said of it: "{topic}方面"
     list_openers: tuple[str, ...] = ()  # "下一步将": said once by a list's lead, not by each item
     years: tuple[tuple[str, int], ...] = ()
     # Fixed terms with numerals in them (三会一课, 残疾人两项补贴): their numerals are no figures
@@ -68,6 +70,8 @@ class Lexicon:
             continuations=_longest_first(data.get("continuations")),
             people=_longest_first(data.get("people")),
             topic_markers=_longest_first(data.get("topic_markers")),
+            conditionals=_longest_first(data.get("conditionals")),
+            topic_as=str(data.get("topic_as") or ""),
             list_openers=_longest_first(data.get("list_openers")),
             years=tuple(sorted(((str(k), int(v)) for k, v in (data.get("years") or {}).items()),
                                key=lambda kv: len(kv[0]), reverse=True)),

@@ -39,14 +39,18 @@ _BARE_QUOTED_ACTIVITY = re.compile(r"(开展了?|组织了?|推行了?)(“[^”
 _SENTENCE_END = "。！？"
 
 
-def formalize(text: str, lexicon: Lexicon) -> str:
-    """One sentence of the staff member's, rewritten; "" when nothing is left to say."""
+def formalize(text: str, lexicon: Lexicon, heading: str = "") -> str:
+    """One sentence of the staff member's, rewritten; "" when nothing is left to say. ``heading``
+    is the section's: a topic the sentence opens with ("环境方面，…") is not repeated under it."""
     clauses = []
+    topic = ""
     text = _THOUSANDS.sub("", text)  # "1,200人次" is one figure, not two clauses
     for piece in _CLAUSE_SPLIT.split(text.strip().rstrip("。.！!？?…~～")):
         if piece in "，,；;、":
             clauses.append(piece.replace(",", "，").replace(";", "；"))
             continue
+        if not clauses and not topic:
+            topic = _topic_named(piece.strip(" \t\u3000"), lexicon)
         clause = _clause(piece, lexicon)
         if clause:
             clauses.append(clause)
@@ -56,6 +60,9 @@ def formalize(text: str, lexicon: Lexicon) -> str:
         clauses.pop()
     while clauses and clauses[0] in "，；、":
         clauses.pop(0)
+    if topic and clauses and lexicon.topic_as and topic[:2] not in heading:
+        # "垃圾分类的话，居民知晓率…" → "垃圾分类方面，居民知晓率…": the topic stays, as a document names it
+        clauses.insert(0, lexicon.topic_as.format(topic=topic) + "，")
     out = _punctuation("".join(clauses))
     out = _DOUBLED.sub(r"\1", out).strip()
     out = _BARE_QUOTED_ACTIVITY.sub(r"\1\2活动", out)
@@ -104,13 +111,13 @@ def enumerated_items(text: str) -> list[str]:
     return [intro, *items] if intro.strip("：:") else items
 
 
-def relist(text: str, lexicon: Lexicon) -> str:
+def relist(text: str, lexicon: Lexicon, heading: str = "") -> str:
     """A statement in a paragraph, its own numbering written as a document's ("…：一是…；二是…。")."""
     intro, items = enumeration(text)
     if len(items) < 2:
-        return formalize(text, lexicon)
-    listed = join_items([formalize(item, lexicon) for item in items])
-    head = formalize(intro, lexicon).rstrip("。：:；;，,") if intro else ""
+        return formalize(text, lexicon, heading)
+    listed = join_items([formalize(item, lexicon, heading) for item in items])
+    head = formalize(intro, lexicon, heading).rstrip("。：:；;，,") if intro else ""
     return f"{head}：{listed}" if head else listed
 
 
@@ -152,12 +159,19 @@ def _between_figures(text: str, start: int, end: int) -> bool:
 _LONGEST_TOPIC_LABEL = 8  # characters before the marker: "社区党建工作这块" is a label, a sentence is longer
 
 
-def _is_topic_label(clause: str, lexicon: Lexicon) -> bool:
+def _topic_named(clause: str, lexicon: Lexicon) -> str:
+    """The topic a clause like "党建这块" or "垃圾分类的话" only names; "" for any other clause."""
     marker = next((m for m in lexicon.topic_markers if clause.endswith(m)), None)
     if marker is None:
-        return False
+        return ""
     named = clause[: -len(marker)].strip()
-    return 0 < len(named) <= _LONGEST_TOPIC_LABEL and not any(c.isdigit() for c in named)
+    if named.startswith(lexicon.conditionals) or any(c.isdigit() for c in named):
+        return ""
+    return named if 0 < len(named) <= _LONGEST_TOPIC_LABEL else ""
+
+
+def _is_topic_label(clause: str, lexicon: Lexicon) -> bool:
+    return bool(_topic_named(clause, lexicon))
 
 
 def _clause(clause: str, lexicon: Lexicon) -> str:

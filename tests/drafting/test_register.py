@@ -26,7 +26,7 @@ LEXICON = load_lexicon(PROMPTS_DIR)
     ("老小区多，年轻人参与少", "老旧小区较多，年轻人参与较少。"),
     ("数量减少了三百多", "数量减少了三百多。"),
     ("总的思路还是党建引领，重点是这两块", "总体思路是党建引领，重点抓好这两个方面。"),
-    ("保障的话，经费15万元", "经费15万元。"),
+    ("保障的话，经费15万元", "保障方面，经费15万元。"),
 ])
 def test_colloquial_notes_become_document_sentences(said: str, written: str) -> None:
     assert formalize(said, LEXICON) == written
@@ -88,10 +88,10 @@ def test_the_staff_members_own_numbering_gives_way_to_the_documents(said: str, i
 
 
 @pytest.mark.parametrize(("said", "written"), [
-    ("党建这块，党员96名", "党员96名。"),
-    ("治安方面，巡逻了200多次", "巡逻了200多次。"),
+    ("党建这块，党员96名", "党建方面，党员96名。"),
+    ("垃圾分类的话，居民知晓率达到了八成五", "垃圾分类方面，居民知晓率达到了85%。"),
     ("党建方面", ""),
     ("有条件的话，建一个食堂", "有条件的话，建一个食堂。"),
 ])
-def test_a_clause_that_only_names_the_topic_is_not_printed(said: str, written: str) -> None:
+def test_a_clause_that_only_names_the_topic_is_written_as_a_document_names_it(said: str, written: str) -> None:
     assert formalize(said, LEXICON) == written
