@@ -77,8 +77,9 @@ _ORDINAL = "一二两三四五六七八九十"
 _ENUMERATOR = re.compile(
     rf"(?:第?[{_ORDINAL}]{{1,2}}个?是|第[{_ORDINAL}]{{1,2}}(?:个是|[，,、：:])|[{_ORDINAL}]{{1,2}}[、．.]"
     rf"|\d{{1,2}}[、.．)）](?!\d)|[（(][{_ORDINAL}\d]{{1,2}}[)）]|其[{_ORDINAL}]是?[，,：:]?"
-    r"|(?:首先|其次|再次|最后)[，,：:]?|再有就是|再就是|还有就是|还有一个是|另一个是|另外一个是|另外一个就是)\s*")
+    r"|(?:首先|其次|再次|最后)[，,：:]?|再有就是|再就是|还有就是|还有一个是|再一个是|另一个是|另外一个是|另外一个就是)\s*")
 _LONE_ORDINAL = re.compile(rf"{_ENUMERATOR.pattern}|第[{_ORDINAL}]{{1,2}}|其[{_ORDINAL}]")
+_ANNOUNCED = re.compile(r"^[\u4e00-\u9fff]{1,6}[：:]\s*(?=\S)")  # a short label and a colon before a list
 _ITEM_START = "，,；;。：:\n"
 
 
@@ -108,6 +109,7 @@ def enumerated_items(text: str) -> list[str]:
     intro, items = enumeration(text)
     if intro.endswith(("：", ":")) and items:
         intro = ""
+    intro = _ANNOUNCED.sub("", intro)  # "下半年计划：新增助餐点1个" → "新增助餐点1个"
     return [intro, *items] if intro.strip("：:") else items
 
 

@@ -39,6 +39,7 @@ _TEXT_CORRECTION_RES = (
 )
 # A clause made of a fact and at most this many other Han characters is said better by the template.
 _CAPTURED_REST = 4
+_BY_UNIT_REST = 2
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -288,13 +289,14 @@ def _has_number_or_fact(clause: _Clause, masked: str, facts: dict[str, Fact]) ->
         fact.source and masked.find(fact.source, clause.end) != -1 for fact in facts.values())
 
 
-def _captured(norm: str, clause: _Clause, covered: list[bool], lexicon: Lexicon, labels: Sequence[str] = ()) -> bool:
+def _captured(norm: str, clause: _Clause, covered: list[bool], lexicon: Lexicon, labels: Sequence[str] = (),
+              most: int = _CAPTURED_REST) -> bool:
     """Whether a clause says no more than its facts: what is left besides connecting words and
     the words of the section's slot labels ("垃圾分类投放点个数") is a few characters at most."""
     rest = "".join(" " if covered[i] else norm[i] for i in range(clause.start, clause.end))
     pieces = [p for p in re.split(r"\s+", rest) if p]
     remaining = "".join(_without(p, (*lexicon.connectors, *lexicon.filler, *lexicon.leadins)) for p in pieces)
-    return len(_HAN.findall(_minus_labels(remaining, labels))) <= _CAPTURED_REST
+    return len(_HAN.findall(_minus_labels(remaining, labels))) <= most
 
 
 def _minus_labels(text: str, labels: Sequence[str]) -> str:
@@ -332,7 +334,8 @@ def _by_unit(masked: str, clauses: list[_Clause], leftovers: Sequence[tuple[int,
             marks = list(covered)
             for m in inside:
                 marks[m.start:m.end] = [True] * (m.end - m.start)
-            if len(inside) > 1 or not _captured(norm, clause, marks, lexicon, labels):
+            # Only a word or two may be left ("社区"): "新增助餐点1个" counts 助餐点, not the slot's things.
+            if len(inside) > 1 or not _captured(norm, clause, marks, lexicon, labels, most=_BY_UNIT_REST):
                 candidates = []
                 break
             candidates += [m for m in inside if not m.bare and not m.frequency and not m.lone_one]
