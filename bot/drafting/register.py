@@ -29,7 +29,7 @@ _ENDINGS = (("这些事情", "等工作"), ("这些事", "等工作"), ("这些"
             ("等等", "等"))
 # "社区老年人多" → "社区老年人较多": a clause ending on a bare 多/少 after a noun. Not after a degree
 # word, a numeral (三百多) or a verb it belongs to (减少, 缺少, 增多), nor in a pair (人少事多).
-_NOT_BEFORE_BARE_AMOUNT = "很较太偏最许众诸增过不好更居繁颇大减缺稀至老年多变几一二两三四五六七八九十百千万"
+_NOT_BEFORE_BARE_AMOUNT = "很较太偏最许众诸增过不好更居繁颇大减缺稀至老年多变几一二两三四五六七八九十百千万半倍成"
 _BARE_AMOUNT_END = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![多少].)(?<![{_NOT_BEFORE_BARE_AMOUNT}])([多少])$")
 # "摸清垃圾分类为什么推进难" → "摸清垃圾分类推进难的原因": a question inside a statement, as a document words it.
 _ASKING_WHY = re.compile(r"(摸清|了解|弄清|查找|分析|找准|研究)([^，。；？?]{1,16}?)为什么([^，。；？?]{1,10})$")
@@ -216,9 +216,10 @@ def _drop_leadin(clause: str, lexicon: Lexicon) -> str:
     return clause
 
 
-# Degree words jieba glues to the word before them ("助餐|点太少"): an entry starting with one may
-# start inside a word ("太少" → "偏少"), and still must end where a word ends.
-_DEGREE = "太挺很蛮"
+# Words jieba glues to the one before them ("助餐|点太少", "8|万块|钱"): an entry of two characters or
+# more starting with one may start inside a word ("太少" → "偏少", "块钱" → "元"), and still must end
+# where a word ends.
+_LOOSE_START = "太挺很蛮块"
 
 
 def aligned_replace(text: str, table: dict[str, str]) -> str:
@@ -235,9 +236,11 @@ def aligned_replace(text: str, table: dict[str, str]) -> str:
     words = sorted(table, key=len, reverse=True)
     out, index = [], 0
     while index < len(text):
+        loose = index not in bounds and text[index] in _LOOSE_START
         word = None
-        if index in bounds or (text[index] in _DEGREE and index + 1 < len(text)):
-            word = next((w for w in words if text.startswith(w, index) and index + len(w) in bounds), None)
+        if index in bounds or loose:
+            word = next((w for w in words if text.startswith(w, index) and index + len(w) in bounds
+                         and not (loose and len(w) < 2)), None)
         if word is None:
             out.append(text[index])
             index += 1
