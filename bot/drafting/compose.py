@@ -43,6 +43,8 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     if listed:
         pieces = [item for st in statements for item in enumerated_items(st.text)]
         own = [_without_opener(s, lexicon) for s in (formalize(piece, lexicon, where) for piece in pieces) if s]
+        echoed = [word for slot in step.slots if slot.name in facts for word in slot.echoes]
+        own = [item for item in own if not _echoes(item, echoed)]
     else:
         own = [s for s in (relist(text, lexicon, where) for text in _numbered_runs([st.text for st in statements])) if s]
 
@@ -84,6 +86,14 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     paragraphs[0] = _join(lead, paragraphs[0])
     paragraphs[-1] = _join(paragraphs[-1], closing)
     return paragraphs
+
+
+_SHORT_ECHO = 8  # Han characters: a longer statement says more than the template's sentence
+
+
+def _echoes(item: str, words: list[str]) -> bool:
+    """A short statement that only says what a template sentence of the section says already."""
+    return len(re.findall(r"[\u4e00-\u9fff]", item)) <= _SHORT_ECHO and any(word in item for word in words)
 
 
 def _numbered_runs(texts: list[str]) -> list[str]:

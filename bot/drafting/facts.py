@@ -42,6 +42,9 @@ class Slot:
     # The slot whose number this one's comes right after, cue or not: "社区有3100户，8200人" is
     # households then population (prompts: ``follows: households``).
     follows: str = ""
+    # What staff say that the template's sentence for this slot already says ("人手不足" beside
+    # "社区现有社区工作者9名…精力相对不足"): such a short statement is not printed twice.
+    echoes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,7 @@ def _slot(data: Mapping[str, Any]) -> Slot:
         cues=_strings(data.get("cues")),
         patterns=_strings(data.get("patterns")),
         follows=str(data.get("follows") or ""),
+        echoes=_strings(data.get("echoes")),
     )
 
 

@@ -80,3 +80,11 @@ def test_list_items_drop_the_staff_members_numbering_and_a_repeated_opener():
     text = body(draft_with("明年准备：第一个是把剩下的小区改造完；第二个是建一个社区食堂", step), [step])
     assert "一是把剩余的小区改造完；二是建一个社区食堂" in text
     assert "第一个是" not in text and "下一步将把" not in text
+
+
+def test_a_short_statement_saying_what_a_template_sentence_says_is_not_printed_twice():
+    step = annual_step("problems")
+    text = body(draft_with("社区工作者只有9名，人手不足。老旧小区还有4个没改造。", step), [step])
+    assert "9名" in text and "人手不足" not in text  # the template's item on the 9 workers says it
+    alone = body(draft_with("人手不足。老旧小区还有4个没改造。", step), [step])
+    assert "人手不足" in alone  # without the figure there is no template sentence to say it
