@@ -33,6 +33,7 @@ _NOT_BEFORE_BARE_AMOUNT = "很较太偏最许众诸增过不好更居繁颇大�
 _BARE_AMOUNT_END = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![多少].)(?<![{_NOT_BEFORE_BARE_AMOUNT}])([多少])$")
 # "摸清垃圾分类为什么推进难" → "摸清垃圾分类推进难的原因": a question inside a statement, as a document words it.
 _ASKING_WHY = re.compile(r"(摸清|了解|弄清|查找|分析|找准|研究)([^，。；？?]{1,16}?)为什么([^，。；？?]{1,10})$")
+_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{1,6}?)(?:这块儿|这一块|这块|这方面|方面|的话)?[：:]\s*(?=\S)")
 _DOUBLED = re.compile(r"(社区|约|共)\1+")
 # "开展了“红色楼栋长”，…": a quoted name after 开展 is an activity; the document says so.
 _BARE_QUOTED_ACTIVITY = re.compile(r"(开展了?|组织了?|推行了?)(“[^”]{2,16}”)(?=[，。；、]|$)")
@@ -45,6 +46,10 @@ def formalize(text: str, lexicon: Lexicon, heading: str = "") -> str:
     clauses = []
     topic = ""
     text = _THOUSANDS.sub("", text)  # "1,200人次" is one figure, not two clauses
+    labelled = _LABEL.match(text.strip())
+    if labelled and not labelled["label"].startswith(lexicon.conditionals):
+        # "平安这块：巡逻每周…", "保障：经费30万元": a label naming the topic of what follows
+        topic, text = labelled["label"], text.strip()[labelled.end():]
     for piece in _CLAUSE_SPLIT.split(text.strip().rstrip("。.！!？?…~～")):
         if piece in "，,；;、":
             clauses.append(piece.replace(",", "，").replace(";", "；"))
