@@ -43,10 +43,10 @@ def compose_step(step: Step, answers: SectionAnswers | None, doc: Mapping[str, s
     if listed:
         pieces = [item for st in statements for item in enumerated_items(st.text)]
         own = [_without_opener(s, lexicon) for s in (formalize(piece, lexicon, where) for piece in pieces) if s]
-        echoed = [word for slot in step.slots if slot.name in facts for word in slot.echoes]
-        own = [item for item in own if not _echoes(item, echoed)]
     else:
         own = [s for s in (relist(text, lexicon, where) for text in _numbered_runs([st.text for st in statements])) if s]
+    echoed = [word for slot in step.slots if slot.name in facts for word in slot.echoes]
+    own = [item for item in own if not _echoes(item, echoed)]
 
     def render(source: str) -> str:
         if not source:
@@ -110,8 +110,10 @@ def _numbered_runs(texts: list[str]) -> list[str]:
 
 def _without_opener(item: str, lexicon: Lexicon) -> str:
     for opener in lexicon.list_openers:
-        if item.startswith(opener) and len(item) > len(opener) + 1:
-            return item[len(opener):].lstrip("，,")
+        rest = item[len(opener):].lstrip("，,")
+        # "二是19件诉求尚未办结" would open on a figure: "还有19件…" keeps its 还有
+        if item.startswith(opener) and len(rest) > 1 and not rest[0].isdigit():
+            return rest
     return item
 
 
