@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from bot.drafting.lexicon import load_lexicon
@@ -317,27 +318,32 @@ _SPLIT_GAPS = ("了", "过", "")
 def _split_cue(mention: Mention, slots: dict[str, Slot], norm: str) -> _Cue | None:
     """A cue typed with its number inside it claims that number: "发展了2名党员" is 发展党员 2名,
     never 党员 2名. The longest such cue wins."""
-    if mention.kind != "quantity" or mention.bare or mention.frequency:
+    if mention.kind != "quantity" or mention.bare or mention.frequency or mention.end >= len(norm):
         return None
-    before = norm[:mention.start].rstrip(" \t\u3000")
+    before = mention.start  # the text before the number, without the spaces typed before it
+    while before > 0 and norm[before - 1] in " \t\u3000":
+        before -= 1
     best: _Cue | None = None
     best_length = 0
     for slot in slots.values():
-        if not (_accepts(slot, mention) or _counts_people_with_ge(slot, mention)):
+        halves = _halves(slot.cues)
+        if not halves or not (_accepts(slot, mention) or _counts_people_with_ge(slot, mention)):
             continue
-        for spelling in slot.cues:
-            word = spelling.translate(FULLWIDTH_TO_ASCII)
-            for cut in range(_HALF, len(word) - _HALF + 1):
-                head, tail = word[:cut], word[cut:]
-                if not norm.startswith(tail, mention.end):
-                    continue
-                gap = next((g for g in _SPLIT_GAPS if before.endswith(head + g)), None)
-                if gap is None:
-                    continue
-                start = len(before) - len(head + gap)
-                if len(word) > best_length:
-                    best, best_length = _Cue(start, mention.end + len(tail), slot.name), len(word)
+        for head, tail in halves:
+            if not norm.startswith(tail, mention.end):
+                continue
+            gap = next((g for g in _SPLIT_GAPS if norm.endswith(head + g, 0, before)), None)
+            if gap is not None and len(head) + len(tail) > best_length:
+                start = before - len(head + gap)
+                best, best_length = _Cue(start, mention.end + len(tail), slot.name), len(head) + len(tail)
     return best
+
+
+@lru_cache(maxsize=1024)
+def _halves(cues: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Every way to cut each cue into two words of at least two characters: 发展党员 → (发展, 党员)."""
+    words = [spelling.translate(FULLWIDTH_TO_ASCII) for spelling in cues]
+    return tuple((word[:cut], word[cut:]) for word in words for cut in range(_HALF, len(word) - _HALF + 1))
 
 
 _PAIR_GAP = re.compile(r"[，、,\s]?")

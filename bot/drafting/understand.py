@@ -302,8 +302,9 @@ def _captured(norm: str, clause: _Clause, covered: list[bool], lexicon: Lexicon,
 def _minus_labels(text: str, labels: Sequence[str]) -> str:
     """``text`` without its runs of two or more characters that a slot label also holds."""
     out, index = [], 0
+    longest = max((len(label) for label in labels), default=0)  # no run is longer than a label
     while index < len(text):
-        length = next((n for n in range(len(text) - index, 1, -1)
+        length = next((n for n in range(min(len(text) - index, longest), 1, -1)
                        if any(text[index:index + n] in label for label in labels)), 0)
         if length:
             index += length
