@@ -12,6 +12,7 @@ slot a mention fills; the LLM guard and corrections compare mentions by `Mention
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -19,7 +20,7 @@ from typing import Literal
 from bot.drafting.numerals import format_number, parse_number
 from bot.text.units import UNIT_RE, canonical, same_measure
 
-__all__ = ["Mention", "base_unit", "display", "magnitude", "scan", "units_compatible"]
+__all__ = ["BLANK", "Mention", "base_unit", "blank_terms", "display", "magnitude", "scan", "units_compatible"]
 
 PRE_MARKERS = ("大约", "将近", "接近", "超过", "近", "约", "逾")
 MID_MARKERS = ("余", "多", "来")
@@ -101,6 +102,18 @@ class Mention:
         if isinstance(self.value, str):
             return self.value
         return display(self.value, self.multiplier + self.unit, self.approx)
+
+
+BLANK = "\x00"  # what stands for a fixed term's characters: no figure, no word
+
+
+def blank_terms(text: str, terms: Iterable[str]) -> str:
+    """`text` with each fixed term (三会一课, 两项补贴) replaced by as many blanks, so offsets stay and
+    their numerals are read as no figure. Terms longest first: a term inside a longer one goes with it."""
+    for term in terms:
+        if term in text:
+            text = text.replace(term, BLANK * len(term))
+    return text
 
 
 def display(value: Decimal, unit: str, approx: str) -> str:

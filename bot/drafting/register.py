@@ -18,7 +18,7 @@ from decimal import Decimal
 from bot.drafting.document import chinese_numeral
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.numerals import FULLWIDTH_TO_ASCII
-from bot.drafting.quantities import display, scan
+from bot.drafting.quantities import blank_terms, display, scan
 from bot.text.tokenize import segment
 
 __all__ = ["aligned_replace", "enumerated_items", "enumeration", "formalize", "join_items", "relist", "strip_particles"]
@@ -265,21 +265,11 @@ def strip_particles(clause: str, lexicon: Lexicon) -> str:
     return clause
 
 
-def _in_fixed_term(clause: str, start: int, end: int, terms: Sequence[str]) -> bool:
-    for term in terms:
-        at = clause.find(term)
-        while at != -1:
-            if at < end and start < at + len(term):
-                return True
-            at = clause.find(term, at + 1)
-    return False
-
-
 def _figures(clause: str, fixed_terms: Sequence[str] = ()) -> str:
     """Counts and measures in Arabic figures ("二十多分钟" → "20多分钟"), the same value and unit.
 
     "一" alone stays a word ("一名党员" as an article), as do figures inside fixed terms."""
-    norm = clause.translate(FULLWIDTH_TO_ASCII)
+    norm = blank_terms(clause.translate(FULLWIDTH_TO_ASCII), fixed_terms)
     out, last = [], 0
     for mention in scan(norm):
         if mention.kind == "date" and isinstance(mention.value, str) and mention.value != norm[mention.start:mention.end]:
@@ -289,7 +279,6 @@ def _figures(clause: str, fixed_terms: Sequence[str] = ()) -> str:
             continue
         if (mention.kind != "quantity" or not isinstance(mention.value, Decimal) or mention.lone_one
                 or (not mention.unit and mention.chinese)
-                or _in_fixed_term(norm, mention.start, mention.end, fixed_terms)
                 or (mention.chinese and clause[:mention.start].endswith(("这", "那", "此")))):
             continue  # "这两个方面" counts ways of looking, not things: it stays in words
         original = clause[mention.start:mention.end]

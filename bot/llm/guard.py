@@ -17,11 +17,12 @@ empty when the answer may enter the draft:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.drafting.numerals import format_number
+from bot.drafting.quantities import BLANK, blank_terms
 from bot.llm.brief import SectionBrief, Violation
 from bot.llm.names import names_in
 from bot.llm.quantities import Quantity, read_quantities, same_figure, units_match
@@ -34,7 +35,6 @@ _PLACEHOLDER_RE = re.compile(
 )
 _SPACE_RE = re.compile(r"\s+")
 _PARTS_RE = re.compile(r"[、，,；;/和及与]+")
-_BLANK = "\x00"
 _WAN, _YI = Decimal(10_000), Decimal(100_000_000)
 _QUOTE_MAX = 30  # characters of a copied run quoted back
 
@@ -46,14 +46,6 @@ class GuardRules:
     fixed_terms: tuple[str, ...]  # 四个意识, 二十大 …: numerals inside them are no figures
     generic_names: frozenset[str]  # 文明, 老旧 …: 文明社区 is no community's name
     messages: Mapping[str, str]  # violation kind → Chinese description with {detail} {given} {label} {bound}
-
-
-def blank_terms(text: str, terms: Iterable[str]) -> str:
-    """`text` with each fixed term replaced by as many blanks, so offsets stay."""
-    for term in terms:
-        if term in text:
-            text = text.replace(term, _BLANK * len(term))
-    return text
 
 
 def check(answer: str, brief: SectionBrief, rules: GuardRules) -> list[Violation]:
@@ -168,7 +160,7 @@ def _copied(text: str, examples: tuple[str, ...], rules: GuardRules) -> list[Vio
     for example in examples:
         source = blank_terms(_compact(example), rules.fixed_terms)
         shingles = {source[i:i + COPY_RUN] for i in range(len(source) - COPY_RUN + 1)}
-        shingles = {s for s in shingles if _BLANK not in s}
+        shingles = {s for s in shingles if BLANK not in s}
         start = next((i for i in range(len(answer) - COPY_RUN + 1) if answer[i:i + COPY_RUN] in shingles), None)
         if start is not None:
             end = start + COPY_RUN
