@@ -13,7 +13,7 @@ import yaml
 from bot.config import PROMPTS_DIR
 from bot.jsondata import JsonObject
 
-__all__ = ["Lexicon", "load_lexicon"]
+__all__ = ["Lexicon", "load_lexicon", "word_list"]
 
 
 def _longest_first(words: Iterable[object] | None) -> tuple[str, ...]:
@@ -84,8 +84,13 @@ def _load(path: Path) -> Lexicon:
     terms = path.parent / "llm" / "fixed_terms.txt"
     if not terms.is_file():
         return lexicon
-    lines = (line.strip() for line in terms.read_text(encoding="utf-8").splitlines())
-    return replace(lexicon, fixed_terms=_longest_first(line for line in lines if line and not line.startswith("#")))
+    return replace(lexicon, fixed_terms=_longest_first(word_list(terms)))
+
+
+def word_list(path: Path) -> list[str]:
+    """A word list in ``prompts/`` as a non-programmer writes it: a word a line, ``#`` for a note."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def load_lexicon(prompts_dir: Path = PROMPTS_DIR) -> Lexicon:

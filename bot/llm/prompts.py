@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from bot.config import PROMPTS_DIR
+from bot.drafting.lexicon import load_lexicon, word_list
 from bot.llm.brief import SectionBrief, Violation
 from bot.llm.guard import GuardRules
 from bot.text.mask import mask_facts
@@ -74,19 +75,14 @@ def _example(passage: str) -> str:
     return cut[: end + 1] if end > 0 else cut
 
 
-def _word_list(path: Path) -> list[str]:
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
 @lru_cache(maxsize=4)
 def load_prompt_book(prompts_dir: Path = PROMPTS_DIR) -> PromptBook:
     folder = prompts_dir / "llm"
     env = SandboxedEnvironment(loader=FileSystemLoader(str(folder)), autoescape=False, trim_blocks=True,
                                lstrip_blocks=True, undefined=StrictUndefined)
     messages = yaml.safe_load((folder / "messages.yaml").read_text(encoding="utf-8"))
-    # Longest first, so that a term inside a longer one (十五五 in …) is blanked as part of the longer.
-    terms = tuple(sorted(_word_list(folder / "fixed_terms.txt"), key=len, reverse=True))
-    rules = GuardRules(fixed_terms=terms, generic_names=frozenset(_word_list(folder / "generic_names.txt")),
+    # The list the register uses too, read once (longest first: a term inside a longer one is blanked with it).
+    terms = load_lexicon(prompts_dir).fixed_terms
+    rules = GuardRules(fixed_terms=terms, generic_names=frozenset(word_list(folder / "generic_names.txt")),
                        messages=dict(messages["violations"]))
     return PromptBook(env=env, rules=rules, notices=dict(messages["notices"]), check_messages=dict(messages["check"]))
