@@ -17,6 +17,7 @@ from bot.drafting.draft import SectionAnswers
 from bot.drafting.lexicon import Lexicon
 from bot.drafting.outline import Step
 from bot.drafting.register import enumerated_items, enumeration, formalize, join_items, relist
+from bot.text.normalize import han_count
 
 __all__ = ["compose_step", "paragraphs_of"]
 
@@ -93,7 +94,7 @@ _SHORT_ECHO = 8  # Han characters: a longer statement says more than the templat
 
 def _echoes(item: str, words: list[str]) -> bool:
     """A short statement that only says what a template sentence of the section says already."""
-    return len(re.findall(r"[\u4e00-\u9fff]", item)) <= _SHORT_ECHO and any(word in item for word in words)
+    return han_count(item) <= _SHORT_ECHO and any(word in item for word in words)
 
 
 def _numbered_runs(texts: list[str]) -> list[str]:

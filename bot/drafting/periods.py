@@ -2,7 +2,8 @@
 the title and the lead say "2026年" and "2027年上半年".
 
 Relative years (``prompts/lexicon.yaml``: ``years``) are counted from the day the draft is written;
-a year in Chinese digits (二〇二五年) is written in Arabic figures; anything else stays as typed.
+a date in Chinese digits (二〇二五年) is written in Arabic figures, as every date in the draft is;
+anything else stays as typed.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ import datetime
 import re
 
 from bot.drafting.lexicon import Lexicon
+from bot.drafting.quantities import scan
 
 __all__ = ["absolute_period", "names_a_period"]
 
-_CHINESE_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})(?=年)")
 _BARE_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
-_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 
 def absolute_period(text: str, today: datetime.date, lexicon: Lexicon) -> str:
-    value = _CHINESE_YEAR.sub(lambda m: m.group(1).translate(_YEAR_DIGITS), text.strip())
+    value = _dates_in_figures(text.strip())
     if _BARE_YEAR.fullmatch(value):
         return value + "年"
     for word, offset in lexicon.years:  # longest first: 今年度 before 今年
@@ -28,6 +28,16 @@ def absolute_period(text: str, today: datetime.date, lexicon: Lexicon) -> str:
             rest = value[len(word):]
             return f"{today.year + offset}年{rest.removeprefix('年')}"
     return value
+
+
+def _dates_in_figures(text: str) -> str:
+    """Dates as the draft writes them everywhere (``quantities.scan``): 二〇二五年上半年 → 2025年上半年."""
+    out, last = [], 0
+    for mention in scan(text):
+        if mention.kind == "date" and isinstance(mention.value, str):
+            out.append(text[last:mention.start] + mention.value)
+            last = mention.end
+    return "".join(out) + text[last:]
 
 
 # What a period names: a year, a half, a quarter, a month, a season ("2025年", "上半年", "第三季度").
