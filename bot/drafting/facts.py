@@ -137,17 +137,13 @@ def _accepts(slot: Slot, mention: Mention) -> bool:
     return units_compatible(slot.unit, mention.multiplier + mention.unit)
 
 
-def _in_slot_unit(facts: dict[str, Fact], slot: Slot, mention: Mention) -> None:
-    """People counted with 个 are written with the slot's unit (3个 → 3名): the same number."""
-    if _counts_people_with_ge(slot, mention) and not _accepts(slot, mention):
-        facts[slot.name] = replace(facts[slot.name], unit=slot.unit)
-
-
 def _fact(claim: _Claim, text: str, note: str = "") -> Fact:
     mention, slot = claim.mention, claim.slot
     value = mention.value
     if mention.kind == "date":
         unit = ""
+    elif _counts_people_with_ge(slot, mention) and not _accepts(slot, mention):
+        unit = slot.unit  # people counted with 个 are written as the slot counts them: 3个 → 3名
     elif mention.unit:
         unit = mention.multiplier + mention.unit
     elif slot.kind == "percentage":
@@ -576,7 +572,6 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
         if split is not None:
             if split.slot not in facts:
                 take(_Claim(mention, by_name[split.slot], split))
-                _in_slot_unit(facts, by_name[split.slot], mention)
             continue
         accepted = frozenset(name for name, slot in by_name.items() if _accepts(slot, mention))
         by_ge = frozenset(name for name, slot in by_name.items() if _counts_people_with_ge(slot, mention))
@@ -588,7 +583,6 @@ def extract(text: str, slots: Sequence[Slot]) -> Extraction:
         # A second number for a filled slot is left for the bot to ask about, not overwritten.
         if cue is not None and cue.slot not in facts:
             take(_Claim(mention, by_name[cue.slot], cue))
-            _in_slot_unit(facts, by_name[cue.slot], mention)
     for first, second in itertools.pairwise(mentions):
         pair = _followed_pair(first, second, by_name, facts, claimed, norm)
         if pair is not None:
