@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -160,25 +161,17 @@ def numbered_headings(draft: RenderedDraft) -> list[tuple[str, Section]]:
 
 def _sibling_counts(sections: Sequence[Section]) -> list[int]:
     """For each titled section, how many titled sections share its level under the same parent."""
-    groups: list[int] = []  # per section, the id of its group of siblings
-    sizes: dict[int, int] = {}
-    parents = [-1] * (HEADING_LEVELS + 1)  # the group opened by the last heading at each level
-    next_group = 0
-    open_groups: dict[tuple[int, int], int] = {}
+    keys: list[tuple[int, int] | None] = []  # (level, index of the parent heading), None when untitled
+    parents = [-1] * (HEADING_LEVELS + 1)  # the last heading seen above each level
     for index, section in enumerate(sections):
         if not section.heading.strip():
-            groups.append(-1)
+            keys.append(None)
             continue
         level = heading_level(section)
-        key = (level, parents[level - 1])
-        if key not in open_groups:
-            open_groups[key] = next_group
-            next_group += 1
-        group = open_groups[key]
-        groups.append(group)
-        sizes[group] = sizes.get(group, 0) + 1
+        keys.append((level, parents[level - 1]))
         parents[level:] = [index] * (HEADING_LEVELS + 1 - level)
-    return [sizes.get(group, 0) for group in groups]
+    counts = Counter(key for key in keys if key is not None)
+    return [counts[key] if key is not None else 0 for key in keys]
 
 
 # 2025年12月20日, 2025-12-20, 2025/12/20, 2025.12.20, 二〇二五年十二月二十日, with or without
